@@ -1,0 +1,82 @@
+package io.floe.tasks.commit;
+
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.encryption.EncryptionManager;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.LocationProvider;
+
+/**
+ * Table operations that refuse to commit unless the base metadata still holds the source offsets
+ * the commit was prepared against.
+ *
+ * <p>Iceberg retries a commit that lost a race by refreshing and re-applying the update on the
+ * new base, which for an append would silently add our rows on top of someone else's commit of
+ * the same offsets. Checking here, on every base Iceberg is about to commit against, turns that
+ * into an {@link OffsetsMovedException}. The catalog makes the check atomic: a REST commit asserts
+ * the branch still points at the base's snapshot, so the base we checked is the one we replace.
+ */
+final class OffsetGuardedOperations implements TableOperations {
+
+  private final TableOperations delegate;
+  private final SourceOffsets expected;
+
+  OffsetGuardedOperations(TableOperations delegate, SourceOffsets expected) {
+    this.delegate = delegate;
+    this.expected = expected;
+  }
+
+  @Override
+  public void commit(TableMetadata base, TableMetadata metadata) {
+    SourceOffsets actual = SourceOffsets.committed(base);
+    if (!actual.equals(expected)) {
+      throw new OffsetsMovedException(expected, actual);
+    }
+    delegate.commit(base, metadata);
+  }
+
+  @Override
+  public TableMetadata current() {
+    return delegate.current();
+  }
+
+  @Override
+  public TableMetadata refresh() {
+    return delegate.refresh();
+  }
+
+  @Override
+  public FileIO io() {
+    return delegate.io();
+  }
+
+  @Override
+  public EncryptionManager encryption() {
+    return delegate.encryption();
+  }
+
+  @Override
+  public String metadataFileLocation(String fileName) {
+    return delegate.metadataFileLocation(fileName);
+  }
+
+  @Override
+  public LocationProvider locationProvider() {
+    return delegate.locationProvider();
+  }
+
+  @Override
+  public TableOperations temp(TableMetadata uncommittedMetadata) {
+    return delegate.temp(uncommittedMetadata);
+  }
+
+  @Override
+  public long newSnapshotId() {
+    return delegate.newSnapshotId();
+  }
+
+  @Override
+  public boolean requireStrictCleanup() {
+    return delegate.requireStrictCleanup();
+  }
+}

@@ -1,0 +1,39 @@
+package io.floe.tasks.commit;
+
+import java.util.List;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+
+/**
+ * What a commit does to the table's data. {@link Append} is all append mode needs; an upsert
+ * table will add a row delta (data files plus deletion vectors) here, committed by the same
+ * offset-guarded path.
+ */
+public sealed interface TableChange {
+
+  /** Builds the snapshot update on {@code table} (an offset-guarded view of the real table). */
+  SnapshotUpdate<?> prepare(Table table);
+
+  int fileCount();
+
+  record Append(List<DataFile> files) implements TableChange {
+    public Append {
+      files = List.copyOf(files);
+    }
+
+    @Override
+    public SnapshotUpdate<?> prepare(Table table) {
+      // Fast append: writes one manifest per commit; compaction and manifest rewrites tidy up.
+      AppendFiles append = table.newFastAppend();
+      files.forEach(append::appendFile);
+      return append;
+    }
+
+    @Override
+    public int fileCount() {
+      return files.size();
+    }
+  }
+}

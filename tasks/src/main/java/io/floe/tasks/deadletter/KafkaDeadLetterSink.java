@@ -1,0 +1,106 @@
+package io.floe.tasks.deadletter;
+
+import io.floe.tasks.source.KafkaClientFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Writes dead letters to a Kafka topic: the original key, value and headers, plus {@code
+ * floe.error.*} headers saying why and where from. A task flushes before it commits its table, so
+ * a record is always in the table or in this topic (at least once: a retried task may write a
+ * dead letter twice, never zero times).
+ */
+public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
+
+  public static final String REASON = "floe.error.reason";
+  public static final String SOURCE_TOPIC = "floe.error.topic";
+  public static final String SOURCE_PARTITION = "floe.error.partition";
+  public static final String SOURCE_OFFSET = "floe.error.offset";
+  public static final String TABLE = "floe.error.table";
+  public static final String TASK_ID = "floe.error.task-id";
+
+  private final KafkaClientFactory clients;
+  private final Map<String, Object> config;
+  private final String topic;
+  private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+  private Producer<byte[], byte[]> producer;
+
+  public KafkaDeadLetterSink(KafkaClientFactory clients, Map<String, Object> kafkaConfig, String topic) {
+    this.clients = clients;
+    this.config = new HashMap<>(kafkaConfig);
+    this.config.put(ProducerConfig.ACKS_CONFIG, "all");
+    this.config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    this.config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "floe-dead-letters");
+    this.topic = topic;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  @Override
+  public synchronized void send(DeadLetter letter) {
+    if (producer == null) {
+      producer = clients.producer(config);
+    }
+    RecordHeaders headers = new RecordHeaders();
+    if (letter.headers() != null) {
+      for (Header header : letter.headers()) {
+        headers.add(header);
+      }
+    }
+    headers.add(REASON, utf8(letter.reason()));
+    headers.add(SOURCE_TOPIC, utf8(letter.topic()));
+    headers.add(SOURCE_PARTITION, utf8(Integer.toString(letter.partition())));
+    headers.add(SOURCE_OFFSET, utf8(Long.toString(letter.offset())));
+    headers.add(TABLE, utf8(letter.table()));
+    headers.add(TASK_ID, utf8(letter.taskId()));
+    pending.add(producer.send(new ProducerRecord<>(topic, null, null, letter.key(), letter.value(), headers)));
+  }
+
+  @Override
+  public void flush() {
+    List<Future<RecordMetadata>> waiting;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      producer.flush();
+      waiting = new ArrayList<>(pending);
+      pending.clear();
+    }
+    try {
+      for (Future<RecordMetadata> future : waiting) {
+        future.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while writing dead letters to " + topic, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot write dead letters to " + topic, e.getCause());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) {
+      producer.close();
+      producer = null;
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,217 @@
+package io.floe.tasks.materialize;
+
+import io.floe.tasks.commit.CommitOutcome;
+import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.commit.TableChange;
+import io.floe.tasks.commit.TableCommitter;
+import io.floe.tasks.contract.MaterializeTask;
+import io.floe.tasks.contract.OffsetRange;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.source.KafkaClientFactory;
+import io.floe.tasks.source.SourceReader;
+import io.floe.tasks.tenant.Tenant;
+import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.S3OutputMetrics;
+import io.floe.tasks.write.TaskFileIO;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a {@link MaterializeTask}: plan against the table's committed offsets, read and write,
+ * then commit exactly once.
+ *
+ * <p>Each round: read the committed offsets; drop the parts of the task's ranges that are already
+ * committed; if nothing is left the task is done without writing; if a range starts past the
+ * committed offset the task is ahead of the table and is retried later (writing it would leave a
+ * gap). Otherwise write the remaining ranges and commit them guarded by the offsets read. When
+ * another commit moved the offsets first: if our partitions are untouched, commit the same files
+ * against the new offsets; else discard our files (certainly uncommitted) and start a new round.
+ * An unknown commit outcome is resolved by reading the table for our commit id; files that may
+ * be committed are never deleted.
+ */
+public final class MaterializeExecutor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MaterializeExecutor.class);
+
+  private final Tenants tenants;
+  private final KafkaClientFactory kafka;
+  private final Executor uploadExecutor;
+  private final S3OutputMetrics s3Metrics;
+  private final MaterializeMetrics metrics;
+  private final MaterializeSettings settings;
+  private final TableCommitter committer = new TableCommitter();
+  private final Clock clock;
+
+  public MaterializeExecutor(
+      Tenants tenants,
+      KafkaClientFactory kafka,
+      Executor uploadExecutor,
+      S3OutputMetrics s3Metrics,
+      MaterializeMetrics metrics,
+      MaterializeSettings settings,
+      Clock clock) {
+    this.tenants = tenants;
+    this.kafka = kafka;
+    this.uploadExecutor = uploadExecutor;
+    this.s3Metrics = s3Metrics;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  public TaskResult execute(TaskEnvelope envelope) {
+    MaterializeTask task = (MaterializeTask) envelope.task();
+    long started = clock.millis();
+    try {
+      TaskResult result = run(envelope, task);
+      long millis = clock.millis() - started;
+      metrics.recordResult(task.table(), result, millis);
+      logResult(envelope, result, millis);
+      return result;
+    } catch (Exception e) {
+      LOG.warn("{} failed: {}", envelope, e.toString(), e);
+      TaskResult result = new TaskResult.Failed(describe(e), isRetryable(e));
+      metrics.recordResult(task.table(), result, clock.millis() - started);
+      return result;
+    }
+  }
+
+  private TaskResult run(TaskEnvelope envelope, MaterializeTask task) throws Exception {
+    Tenant tenant = tenants.tenant(envelope.tenant());
+    TableIdentifier id = TableIdentifier.parse(task.table());
+    Table table = loadOrNull(tenant, id);
+    for (int round = 1; round <= settings.maxCommitRounds(); round++) {
+      SourceOffsets committed = table == null ? SourceOffsets.none() : SourceOffsets.committed(table);
+      RangePlan plan = RangePlan.of(task.ranges(), committed);
+      if (plan.aheadOfTable() != null) {
+        return new TaskResult.Failed(plan.aheadOfTable(), true);
+      }
+      if (plan.remaining().isEmpty()) {
+        return new TaskResult.AlreadyCommitted();
+      }
+      if (round > 1 || plan.isTrimmed()) {
+        LOG.info("{} round {}: writing {} (table has {})", envelope, round, plan.remaining(), committed);
+      }
+      SourceReader reader = new SourceReader(kafka, tenant.sourceKafka(), settings.readStallTimeout(), clock);
+      MaterializeRun run = new MaterializeRun(envelope, task, tenant, id, table, settings, metrics);
+      TaskFileIO io;
+      try {
+        io = run.execute(reader, plan.remaining(), uploadExecutor, s3Metrics);
+      } catch (TaskIOException e) {
+        if (e.io() != null) {
+          e.io().discardAll(); // nothing was committed yet: the files are certainly ours alone
+        }
+        throw (Exception) e.getCause();
+      }
+      table = run.table();
+      TaskResult result;
+      try {
+        result = commit(envelope, task, run, committed, plan.remaining(), io);
+      } catch (RuntimeException e) {
+        io.release(); // an unexpected failure while committing: the files may be in the table
+        throw e;
+      }
+      if (result != null) {
+        return result;
+      }
+      table.refresh();
+    }
+    return new TaskResult.Failed(
+        "Cannot commit: the table's offsets kept moving for " + settings.maxCommitRounds() + " rounds", true);
+  }
+
+  /** Commits the run's files; null means "start a new round" (our files were discarded). */
+  private TaskResult commit(
+      TaskEnvelope envelope, MaterializeTask task, MaterializeRun run, SourceOffsets base, List<OffsetRange> ranges, TaskFileIO io) {
+    Table table = run.table();
+    SourceOffsets expected = base;
+    for (int attempt = 1; attempt <= settings.maxCommitRounds(); attempt++) {
+      String commitId = TableCommitter.newCommitId();
+      CommitOutcome outcome =
+          committer.commit(
+              table, new TableChange.Append(run.files()), expected, ranges, task.topic(), envelope.taskId(), commitId);
+      if (outcome instanceof CommitOutcome.Committed committed) {
+        io.release();
+        return run.committedResult(committed.snapshotId());
+      }
+      SourceOffsets actual;
+      if (outcome instanceof CommitOutcome.Unknown unknown) {
+        metrics.commitUnknown(task.table());
+        LOG.warn("{}: commit outcome unknown ({}); reading the table to resolve it", envelope, unknown.reason());
+        table.refresh();
+        Snapshot ours = TableCommitter.findCommit(table, commitId);
+        if (ours != null) {
+          io.release();
+          return run.committedResult(ours.snapshotId());
+        }
+        // Not visible now; it may still land, so our files must never be deleted from here on.
+        io.release();
+        actual = SourceOffsets.committed(table);
+      } else {
+        actual = ((CommitOutcome.OffsetsMoved) outcome).actual();
+      }
+      metrics.commitConflict(task.table());
+      if (!startsStillMatch(ranges, actual)) {
+        int discarded = io.discardAll();
+        LOG.info("{}: offsets moved to {} over our ranges {}; discarded {} uncommitted files", envelope, actual, ranges, discarded);
+        return null;
+      }
+      LOG.info("{}: other partitions moved to {}; committing the same files again", envelope, actual);
+      expected = actual;
+      table.refresh();
+    }
+    io.discardAll();
+    return null;
+  }
+
+  private static boolean startsStillMatch(List<OffsetRange> ranges, SourceOffsets actual) {
+    for (OffsetRange range : ranges) {
+      if (actual.next(range.partition()) != range.startOffset()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Table loadOrNull(Tenant tenant, TableIdentifier id) {
+    try {
+      return tenant.catalog().loadTable(id);
+    } catch (NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  private void logResult(TaskEnvelope envelope, TaskResult result, long millis) {
+    if (result instanceof TaskResult.Committed c) {
+      LOG.info(
+          "{} committed snapshot {}: {} records, {} files, {} bytes, {} dead-lettered, {} tombstones in {} ms",
+          envelope, c.snapshotId(), c.records(), c.files(), c.bytes(), c.deadLettered(), c.tombstones(), millis);
+    } else if (result instanceof TaskResult.AlreadyCommitted) {
+      LOG.info("{} already committed; nothing written", envelope);
+    } else if (result instanceof TaskResult.Failed f) {
+      LOG.warn("{} failed ({}): {}", envelope, f.retryable() ? "retryable" : "permanent", f.reason());
+    }
+  }
+
+  static String describe(Throwable e) {
+    StringBuilder text = new StringBuilder(e.toString());
+    Throwable cause = e.getCause();
+    for (int depth = 0; cause != null && depth < 3; depth++) {
+      text.append("; caused by ").append(cause);
+      cause = cause.getCause();
+    }
+    return text.toString();
+  }
+
+  /** Bad task contents fail the same way every time; everything else may pass on a retry. */
+  static boolean isRetryable(Throwable e) {
+    return !(e instanceof IllegalArgumentException);
+  }
+}

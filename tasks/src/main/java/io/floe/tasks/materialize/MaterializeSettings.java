@@ -1,0 +1,37 @@
+package io.floe.tasks.materialize;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Executor settings that are not per tenant.
+ *
+ * @param readStallTimeout how long a source read may see no records before the task fails
+ * @param maxCommitRounds how many times a task re-plans after other commits moved its offsets
+ * @param newTableProperties properties given to tables Floe creates (file size, row group size)
+ */
+public record MaterializeSettings(Duration readStallTimeout, int maxCommitRounds, Map<String, String> newTableProperties) {
+
+  public static final long DEFAULT_ROW_GROUP_BYTES = 32L * 1024 * 1024;
+
+  public MaterializeSettings {
+    newTableProperties = Map.copyOf(newTableProperties);
+  }
+
+  public static MaterializeSettings defaults() {
+    return new MaterializeSettings(Duration.ofSeconds(60), 5, defaultTableProperties());
+  }
+
+  /**
+   * zstd Parquet; a 32 MiB row group bounds what a Parquet writer buffers before it reaches the
+   * stream; metadata files are pruned because Floe commits often.
+   */
+  public static Map<String, String> defaultTableProperties() {
+    return Map.of(
+        "format-version", "2",
+        "write.parquet.compression-codec", "zstd",
+        "write.parquet.row-group-size-bytes", Long.toString(DEFAULT_ROW_GROUP_BYTES),
+        "write.metadata.delete-after-commit.enabled", "true",
+        "write.metadata.previous-versions-max", "50");
+  }
+}

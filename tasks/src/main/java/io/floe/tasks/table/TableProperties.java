@@ -1,0 +1,27 @@
+package io.floe.tasks.table;
+
+/**
+ * Table properties Floe reads and writes. A table's registration lives in these properties, so
+ * any runner can serve any table and no runner owns state.
+ */
+public final class TableProperties {
+
+  /** The Kafka topic the table is materialized from. */
+  public static final String SOURCE_TOPIC = "floe.source.topic";
+  /** The record format of the topic's values: {@code json} for now. */
+  public static final String FORMAT = "floe.format";
+  /** The tenant whose catalog, storage and Kafka cluster serve the table. */
+  public static final String TENANT = "floe.tenant";
+  /** {@code append} for now; {@code upsert} later. */
+  public static final String WRITE_MODE = "floe.write-mode";
+  /** What to do with records that cannot be converted: {@code log} (dead-letter, the default). */
+  public static final String ERROR_MODE = "floe.error-mode";
+  /** Ranges that were gone from the source before they were materialized; appended to. */
+  public static final String SKIPPED_RANGES = "floe.source.skipped-ranges";
+
+  public static final String DEFAULT_FORMAT = "json";
+  public static final String DEFAULT_WRITE_MODE = "append";
+  public static final String DEFAULT_ERROR_MODE = "log";
+
+  private TableProperties() {}
+}

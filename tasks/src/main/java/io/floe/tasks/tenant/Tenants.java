@@ -1,0 +1,131 @@
+package io.floe.tasks.tenant;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.floe.tasks.deadletter.DeadLetterSink;
+import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tasks.source.KafkaClientFactory;
+import io.floe.tasks.write.MultipartSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Resolves tenant names to live clients, built on first use and kept in a bounded cache. Evicted
+ * tenants have their clients closed. There is no global catalog or S3 client anywhere in Floe:
+ * every task goes through here with the tenant its envelope names.
+ */
+public final class Tenants implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Tenants.class);
+
+  private final Function<String, TenantConfig> configs;
+  private final KafkaClientFactory kafka;
+  private final int s3MaxConnections;
+  private final LoadingCache<String, Resources> cache;
+
+  /**
+   * @param configs resolves a tenant name to its config; throws {@link IllegalArgumentException}
+   *     for an unknown tenant
+   */
+  public Tenants(Function<String, TenantConfig> configs, KafkaClientFactory kafka, int maxTenants, int s3MaxConnections) {
+    this.configs = configs;
+    this.kafka = kafka;
+    this.s3MaxConnections = s3MaxConnections;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(maxTenants)
+            .removalListener((String name, Resources resources, RemovalCause cause) -> {
+              if (resources != null) {
+                resources.close();
+              }
+            })
+            .build(this::load);
+  }
+
+  public Tenant tenant(String name) {
+    return cache.get(name);
+  }
+
+  private Resources load(String name) {
+    TenantConfig config = configs.apply(name);
+    LOG.info("Connecting tenant {}: {}", name, config);
+    return new Resources(config);
+  }
+
+  @Override
+  public void close() {
+    cache.invalidateAll();
+    cache.cleanUp();
+  }
+
+  private final class Resources implements Tenant, AutoCloseable {
+    private final TenantConfig config;
+    private final Catalog catalog;
+    private final S3Client s3;
+    private final KafkaDeadLetterSink deadLetters;
+
+    Resources(TenantConfig config) {
+      this.config = config;
+      Map<String, String> properties = new HashMap<>(config.catalogProperties());
+      properties.putIfAbsent(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_REST);
+      properties.putIfAbsent("rest-metrics-reporting-enabled", "false");
+      this.catalog = CatalogUtil.buildIcebergCatalog("floe-" + config.name(), properties, null);
+      this.s3 = config.s3().newClient(s3MaxConnections);
+      this.deadLetters = new KafkaDeadLetterSink(kafka, config.sourceKafka(), config.deadLetterTopic());
+    }
+
+    @Override
+    public String name() {
+      return config.name();
+    }
+
+    @Override
+    public Catalog catalog() {
+      return catalog;
+    }
+
+    @Override
+    public S3Client s3() {
+      return s3;
+    }
+
+    @Override
+    public MultipartSettings multipart() {
+      return config.multipart();
+    }
+
+    @Override
+    public Map<String, Object> sourceKafka() {
+      return config.sourceKafka();
+    }
+
+    @Override
+    public DeadLetterSink deadLetters() {
+      return deadLetters;
+    }
+
+    @Override
+    public void close() {
+      deadLetters.close();
+      s3.close();
+      if (catalog instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (Exception e) {
+          LOG.warn("Cannot close catalog of tenant {}", config.name(), e);
+        }
+      }
+    }
+  }
+}
