@@ -1,6 +1,7 @@
 package io.floe.tasks.tenant;
 
 import io.floe.tasks.deadletter.DeadLetterSink;
+import io.floe.tasks.source.TopicOffsets;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.Map;
 import org.apache.iceberg.catalog.Catalog;
@@ -20,4 +21,7 @@ public interface Tenant {
   Map<String, Object> sourceKafka();
 
   DeadLetterSink deadLetters();
+
+  /** End offsets of this tenant's source topics. */
+  TopicOffsets topicOffsets();
 }

@@ -3,24 +3,29 @@ package io.floe.tasks.tenant;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.floe.catalog.client.CatalogConfig;
+import io.floe.catalog.client.Catalogs;
 import io.floe.tasks.deadletter.DeadLetterSink;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tasks.source.KafkaClientFactory;
+import io.floe.tasks.source.TopicOffsets;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
 import io.floe.tasks.write.MultipartSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Resolves tenant names to live clients, built on first use and kept in a bounded cache. Evicted
- * tenants have their clients closed. There is no global catalog or S3 client anywhere in Floe:
+ * Resolves tenant names to live clients — a REST catalog (through the catalog module's client),
+ * an S3 client, a dead-letter producer, a Kafka admin — built on first use and kept in a bounded
+ * cache. Evicted tenants have their clients closed. There is no global catalog or S3 client anywhere in Floe:
  * every task goes through here with the tenant its envelope names.
  */
 public final class Tenants implements AutoCloseable {
@@ -72,13 +77,12 @@ public final class Tenants implements AutoCloseable {
     private final Catalog catalog;
     private final S3Client s3;
     private final KafkaDeadLetterSink deadLetters;
+    private Admin admin;
+    private TopicOffsets topicOffsets;
 
     Resources(TenantConfig config) {
       this.config = config;
-      Map<String, String> properties = new HashMap<>(config.catalogProperties());
-      properties.putIfAbsent(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_REST);
-      properties.putIfAbsent("rest-metrics-reporting-enabled", "false");
-      this.catalog = CatalogUtil.buildIcebergCatalog("floe-" + config.name(), properties, null);
+      this.catalog = Catalogs.openRestCatalog(config.name(), CatalogConfig.from(config.catalogProperties()));
       this.s3 = config.s3().newClient(s3MaxConnections);
       this.deadLetters = new KafkaDeadLetterSink(kafka, config.sourceKafka(), config.deadLetterTopic());
     }
@@ -114,7 +118,23 @@ public final class Tenants implements AutoCloseable {
     }
 
     @Override
+    public synchronized TopicOffsets topicOffsets() {
+      if (topicOffsets == null) {
+        Map<String, Object> adminConfig = new HashMap<>(config.sourceKafka());
+        adminConfig.putIfAbsent("client.id", "floe-admin-" + config.name());
+        admin = kafka.admin(adminConfig);
+        topicOffsets = new TopicOffsets(admin, Duration.ofSeconds(30));
+      }
+      return topicOffsets;
+    }
+
+    @Override
     public void close() {
+      synchronized (this) {
+        if (admin != null) {
+          admin.close(Duration.ofSeconds(5));
+        }
+      }
       deadLetters.close();
       s3.close();
       if (catalog instanceof AutoCloseable closeable) {

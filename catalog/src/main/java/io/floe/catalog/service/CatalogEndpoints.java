@@ -1,0 +1,208 @@
+package io.floe.catalog.service;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.ViewCatalog;
+import org.apache.iceberg.rest.CatalogHandlers;
+import org.apache.iceberg.rest.Endpoint;
+import org.apache.iceberg.rest.RESTRequest;
+import org.apache.iceberg.rest.requests.CommitTransactionRequest;
+import org.apache.iceberg.rest.requests.CreateNamespaceRequest;
+import org.apache.iceberg.rest.requests.CreateTableRequest;
+import org.apache.iceberg.rest.requests.CreateViewRequest;
+import org.apache.iceberg.rest.requests.RegisterTableRequest;
+import org.apache.iceberg.rest.requests.RegisterViewRequest;
+import org.apache.iceberg.rest.requests.RenameTableRequest;
+import org.apache.iceberg.rest.requests.UpdateNamespacePropertiesRequest;
+import org.apache.iceberg.rest.requests.UpdateTableRequest;
+import org.apache.iceberg.rest.responses.ConfigResponse;
+import org.apache.iceberg.view.BaseMetastoreViewCatalog;
+
+/**
+ * The REST catalog endpoints this service serves, each a line or two handing the parsed request
+ * to Iceberg's {@link CatalogHandlers}. Plain blocking Java: the Vert.x shell ({@link
+ * CatalogRoutes}) calls these on a worker thread.
+ */
+final class CatalogEndpoints {
+
+  private static final int OK = 200;
+  private static final int NO_CONTENT = 204;
+
+  private final Catalog catalog;
+  private final SupportsNamespaces namespaces;
+  private final ViewCatalog views;
+  private final RestJson json;
+  private final TransactionCommitter transactions;
+
+  <C extends BaseMetastoreViewCatalog & SupportsNamespaces> CatalogEndpoints(
+      C catalog, RestJson json) {
+    this.catalog = catalog;
+    this.namespaces = catalog;
+    this.views = catalog;
+    this.json = json;
+    this.transactions = new TransactionCommitter(catalog);
+  }
+
+  /** Every route, in the order the router should try them. */
+  List<Route> routes() {
+    return List.of(
+        new Route(Endpoint.V1_LIST_NAMESPACES, OK, this::listNamespaces),
+        new Route(
+            Endpoint.V1_CREATE_NAMESPACE,
+            OK,
+            r ->
+                CatalogHandlers.createNamespace(
+                    namespaces, body(r, CreateNamespaceRequest.class))),
+        new Route(
+            Endpoint.V1_LOAD_NAMESPACE,
+            OK,
+            r -> CatalogHandlers.loadNamespace(namespaces, r.namespace())),
+        new Route(
+            Endpoint.V1_NAMESPACE_EXISTS,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.namespaceExists(namespaces, r.namespace()))),
+        new Route(
+            Endpoint.V1_DELETE_NAMESPACE,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.dropNamespace(namespaces, r.namespace()))),
+        new Route(
+            Endpoint.V1_UPDATE_NAMESPACE,
+            OK,
+            r ->
+                CatalogHandlers.updateNamespaceProperties(
+                    namespaces, r.namespace(), body(r, UpdateNamespacePropertiesRequest.class))),
+        new Route(Endpoint.V1_LIST_TABLES, OK, this::listTables),
+        new Route(Endpoint.V1_CREATE_TABLE, OK, this::createTable),
+        new Route(
+            Endpoint.V1_LOAD_TABLE,
+            OK,
+            r -> CatalogHandlers.loadTable(catalog, r.table(), r.snapshotMode())),
+        new Route(
+            Endpoint.V1_TABLE_EXISTS,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.tableExists(catalog, r.table()))),
+        new Route(
+            Endpoint.V1_UPDATE_TABLE,
+            OK,
+            r ->
+                CatalogHandlers.updateTable(
+                    catalog, r.table(), body(r, UpdateTableRequest.class))),
+        new Route(Endpoint.V1_DELETE_TABLE, NO_CONTENT, this::dropTable),
+        new Route(
+            Endpoint.V1_RENAME_TABLE,
+            NO_CONTENT,
+            r ->
+                run(() -> CatalogHandlers.renameTable(catalog, body(r, RenameTableRequest.class)))),
+        new Route(
+            Endpoint.V1_REGISTER_TABLE,
+            OK,
+            r ->
+                CatalogHandlers.registerTable(
+                    catalog, r.namespace(), body(r, RegisterTableRequest.class))),
+        // Scan metrics are accepted and dropped: this service keeps no metrics store.
+        new Route(Endpoint.V1_REPORT_METRICS, NO_CONTENT, r -> null),
+        new Route(
+            Endpoint.V1_COMMIT_TRANSACTION,
+            NO_CONTENT,
+            r -> run(() -> transactions.commit(body(r, CommitTransactionRequest.class)))),
+        new Route(Endpoint.V1_LIST_VIEWS, OK, this::listViews),
+        new Route(
+            Endpoint.V1_CREATE_VIEW,
+            OK,
+            r ->
+                CatalogHandlers.createView(
+                    views, r.namespace(), body(r, CreateViewRequest.class))),
+        new Route(Endpoint.V1_LOAD_VIEW, OK, r -> CatalogHandlers.loadView(views, r.view())),
+        new Route(
+            Endpoint.V1_VIEW_EXISTS,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.viewExists(views, r.view()))),
+        new Route(
+            Endpoint.V1_UPDATE_VIEW,
+            OK,
+            r -> CatalogHandlers.updateView(views, r.view(), body(r, UpdateTableRequest.class))),
+        new Route(
+            Endpoint.V1_DELETE_VIEW,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.dropView(views, r.view()))),
+        new Route(
+            Endpoint.V1_RENAME_VIEW,
+            NO_CONTENT,
+            r -> run(() -> CatalogHandlers.renameView(views, body(r, RenameTableRequest.class)))),
+        new Route(
+            Endpoint.V1_REGISTER_VIEW,
+            OK,
+            r ->
+                CatalogHandlers.registerView(
+                    views, r.namespace(), body(r, RegisterViewRequest.class))));
+  }
+
+  /**
+   * The {@code GET /v1/config} response: the client defaults plus the exact list of endpoints, so
+   * clients never call one this service does not serve.
+   */
+  ConfigResponse config(Map<String, String> clientDefaults) {
+    return ConfigResponse.builder()
+        // withDefaults(Map.of()) throws: the builder probes the map with containsKey(null).
+        .withDefaults(new HashMap<>(clientDefaults))
+        .withOverrides(new HashMap<>())
+        .withEndpoints(routes().stream().map(Route::endpoint).toList())
+        .build();
+  }
+
+  private Object listNamespaces(RestRequest request) {
+    Optional<String> pageSize = request.pageSize();
+    return pageSize.isPresent()
+        ? CatalogHandlers.listNamespaces(
+            namespaces, request.parentNamespace(), pageToken(request), pageSize.get())
+        : CatalogHandlers.listNamespaces(namespaces, request.parentNamespace());
+  }
+
+  private Object listTables(RestRequest request) {
+    Optional<String> pageSize = request.pageSize();
+    return pageSize.isPresent()
+        ? CatalogHandlers.listTables(
+            catalog, request.namespace(), pageToken(request), pageSize.get())
+        : CatalogHandlers.listTables(catalog, request.namespace());
+  }
+
+  private Object listViews(RestRequest request) {
+    Optional<String> pageSize = request.pageSize();
+    return pageSize.isPresent()
+        ? CatalogHandlers.listViews(views, request.namespace(), pageToken(request), pageSize.get())
+        : CatalogHandlers.listViews(views, request.namespace());
+  }
+
+  private Object createTable(RestRequest request) {
+    CreateTableRequest create = body(request, CreateTableRequest.class);
+    return create.stageCreate()
+        ? CatalogHandlers.stageTableCreate(catalog, request.namespace(), create)
+        : CatalogHandlers.createTable(catalog, request.namespace(), create);
+  }
+
+  private Object dropTable(RestRequest request) {
+    if (request.isPurgeRequested()) {
+      CatalogHandlers.purgeTable(catalog, request.table());
+    } else {
+      CatalogHandlers.dropTable(catalog, request.table());
+    }
+    return null;
+  }
+
+  private static String pageToken(RestRequest request) {
+    return request.query("pageToken").orElse("");
+  }
+
+  private <T extends RESTRequest> T body(RestRequest request, Class<T> type) {
+    return json.read(request.body(), type);
+  }
+
+  private static Object run(Runnable action) {
+    action.run();
+    return null;
+  }
+}

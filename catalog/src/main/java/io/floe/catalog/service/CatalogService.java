@@ -1,0 +1,140 @@
+package io.floe.catalog.service;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.util.Objects;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Iceberg REST catalog service: the REST spec's routes on a Vert.x HTTP server, each delegated
+ * to Iceberg's {@code CatalogHandlers} over a {@link JdbcCatalog} (a SQLite file by default,
+ * PostgreSQL in production).
+ *
+ * <p>Paths have no prefix ({@code /v1/config}, {@code /v1/namespaces/...}). Catalog calls block
+ * on JDBC and on S3 (the service writes each new {@code metadata.json}), so they run on the
+ * worker pool {@value #WORKER_POOL_NAME}, never on the event loop. Every failure is answered
+ * with the spec's {@code ErrorResponse}. Multi-table transactions are checked in full before
+ * anything is written, then committed table by table (see {@code TransactionCommitter} for the
+ * exact semantics).
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #stop()}; stop is idempotent.
+ */
+public final class CatalogService {
+
+  /** Name of the worker pool that runs the blocking catalog calls. */
+  public static final String WORKER_POOL_NAME = "floe-catalog-worker";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogService.class);
+
+  private final Vertx vertx;
+  private final CatalogServiceConfig config;
+  private volatile WorkerExecutor worker;
+  private volatile JdbcCatalog catalog;
+  private volatile HttpServer server;
+  private boolean started;
+
+  public CatalogService(Vertx vertx, CatalogServiceConfig config) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Opens the JDBC catalog (creating a SQLite file's directory and the catalog tables if missing)
+   * and starts the HTTP server.
+   *
+   * @return the port the server is bound to; fails if the catalog cannot be opened or the port
+   *     cannot be bound, after releasing whatever was opened
+   */
+  public Future<Integer> start() {
+    synchronized (this) {
+      if (started) {
+        return Future.failedFuture(new IllegalStateException("Cannot start: already started"));
+      }
+      started = true;
+    }
+    WorkerExecutor pool =
+        vertx.createSharedWorkerExecutor(WORKER_POOL_NAME, config.workerPoolSize());
+    this.worker = pool;
+    return pool.executeBlocking(() -> JdbcBackend.open(config), false)
+        .compose(this::listen)
+        .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
+  }
+
+  /**
+   * Stops the HTTP server, then closes the JDBC catalog and the worker pool. Safe to call more
+   * than once and after a failed start.
+   */
+  public Future<Void> stop() {
+    HttpServer runningServer = server;
+    server = null;
+    Future<Void> serverClosed =
+        runningServer == null ? Future.succeededFuture() : runningServer.close();
+    return serverClosed.transform(
+        closed -> {
+          if (closed.failed()) {
+            LOG.warn("Catalog service: closing the HTTP server failed", closed.cause());
+          }
+          return closeCatalog().compose(ignored -> closeWorker());
+        });
+  }
+
+  private Future<Integer> listen(JdbcCatalog opened) {
+    this.catalog = opened;
+    RestJson json = new RestJson();
+    CatalogRoutes routes =
+        new CatalogRoutes(
+            new CatalogEndpoints(opened, json), worker, json, config.clientDefaults());
+    HttpServerOptions options =
+        new HttpServerOptions().setHost(config.host()).setPort(config.port());
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(routes.router(vertx))
+        .listen()
+        .map(
+            listening -> {
+              this.server = listening;
+              LOG.info(
+                  "Catalog service '{}' listening on {}:{} (database {}, warehouse {}, {} workers)",
+                  config.catalogName(),
+                  config.host(),
+                  listening.actualPort(),
+                  JdbcBackend.describe(config.jdbcUri()),
+                  config.catalogProperties().get(CatalogProperties.WAREHOUSE_LOCATION),
+                  config.workerPoolSize());
+              return listening.actualPort();
+            });
+  }
+
+  private Future<Void> closeCatalog() {
+    JdbcCatalog openCatalog = catalog;
+    catalog = null;
+    WorkerExecutor pool = worker;
+    if (openCatalog == null || pool == null) {
+      return Future.succeededFuture();
+    }
+    return pool.<Void>executeBlocking(
+            () -> {
+              openCatalog.close();
+              return null;
+            },
+            false)
+        .recover(
+            failure -> {
+              LOG.warn("Catalog service: closing the JDBC catalog failed", failure);
+              return Future.succeededFuture();
+            })
+        .onSuccess(ignored -> LOG.info("Catalog service '{}' stopped", config.catalogName()));
+  }
+
+  private Future<Void> closeWorker() {
+    WorkerExecutor pool = worker;
+    worker = null;
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,19 @@
+package io.floe.catalog.service;
+
+import java.util.function.Function;
+import org.apache.iceberg.rest.Endpoint;
+
+/**
+ * One REST catalog route: the spec endpoint it serves, the status of a successful reply and the
+ * handler, which returns the response message or null for an empty reply.
+ */
+record Route(Endpoint endpoint, int successStatus, Function<RestRequest, Object> handler) {
+
+  /**
+   * The endpoint's path as a Vert.x route: no {@code {prefix}} segment (this service serves one
+   * catalog) and {@code {name}} parameters written as {@code :name}.
+   */
+  String routerPath() {
+    return endpoint.path().replace("/{prefix}", "").replaceAll("\\{([a-z]+)}", ":$1");
+  }
+}

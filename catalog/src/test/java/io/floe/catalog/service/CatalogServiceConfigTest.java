@@ -1,0 +1,122 @@
+package io.floe.catalog.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CatalogServiceConfigTest {
+
+  private static final String WAREHOUSE = "catalog.service.backend.warehouse";
+
+  @Test
+  void defaultsNeedOnlyAWarehouse() {
+    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://warehouse/"));
+
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.port()).isEqualTo(8181);
+    assertThat(config.workerPoolSize()).isEqualTo(8);
+    assertThat(config.catalogName()).isEqualTo("floe");
+    assertThat(config.jdbcUri()).isEqualTo("jdbc:sqlite:floe-catalog.db");
+    assertThat(config.clientDefaults()).isEmpty();
+  }
+
+  @Test
+  void sqliteGetsOneConnectionWalAndABusyTimeout() {
+    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://warehouse/"));
+
+    assertThat(config.isSqlite()).isTrue();
+    assertThat(config.catalogProperties())
+        .containsEntry("clients", "1")
+        .containsEntry("jdbc.journal_mode", "WAL")
+        .containsEntry("jdbc.busy_timeout", "10000")
+        .containsEntry("jdbc.schema-version", "V1")
+        .containsEntry("jdbc.strict-mode", "true")
+        .containsEntry("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+  }
+
+  @Test
+  void postgresGetsNoSqliteSettings() {
+    CatalogServiceConfig config =
+        CatalogServiceConfig.from(
+            Map.of(
+                WAREHOUSE, "s3://warehouse/",
+                "catalog.service.backend.uri", "jdbc:postgresql://db:5432/catalog",
+                "catalog.service.backend.jdbc.user", "floe"));
+
+    assertThat(config.isSqlite()).isFalse();
+    assertThat(config.catalogProperties())
+        .containsEntry("uri", "jdbc:postgresql://db:5432/catalog")
+        .containsEntry("jdbc.user", "floe")
+        .containsEntry("jdbc.schema-version", "V1")
+        .doesNotContainKeys("clients", "jdbc.journal_mode", "jdbc.busy_timeout");
+  }
+
+  @Test
+  void prefixedKeysPassThroughWithThePrefixRemovedAndOverrideDefaults() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(WAREHOUSE, "s3://lake/");
+    settings.put("catalog.service.backend.s3.endpoint", "http://s3:9000");
+    settings.put("catalog.service.backend.clients", "4");
+    settings.put("catalog.service.client-defaults.s3.path-style-access", "true");
+    settings.put("kafka.bootstrap.servers", "ignored:9092");
+
+    CatalogServiceConfig config = CatalogServiceConfig.from(settings);
+
+    assertThat(config.catalogProperties())
+        .containsEntry("warehouse", "s3://lake/")
+        .containsEntry("s3.endpoint", "http://s3:9000")
+        .containsEntry("clients", "4")
+        .doesNotContainKey("kafka.bootstrap.servers");
+    assertThat(config.clientDefaults())
+        .containsExactlyEntriesOf(Map.of("s3.path-style-access", "true"));
+  }
+
+  @Test
+  void portMustBeANumberInRange() {
+    assertThatThrownBy(() -> CatalogServiceConfig.from(withPort("abc")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid catalog.service.port: abc (not an integer)");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(withPort("70000")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid catalog.service.port: 70000 (must be 0-65535)");
+  }
+
+  private static Map<String, String> withPort(String port) {
+    return Map.of(WAREHOUSE, "s3://w/", "catalog.service.port", port);
+  }
+
+  @Test
+  void workerPoolSizeMustBePositive() {
+    assertThatThrownBy(
+            () ->
+                CatalogServiceConfig.from(
+                    Map.of(WAREHOUSE, "s3://w/", "catalog.service.worker-pool-size", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Invalid catalog.service.worker-pool-size: 0 (must be at least 1)");
+  }
+
+  @Test
+  void warehouseIsRequired() {
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("Missing catalog.service.backend.warehouse");
+  }
+
+  @Test
+  void toStringShowsNoPropertyValues() {
+    CatalogServiceConfig config =
+        CatalogServiceConfig.from(
+            Map.of(
+                WAREHOUSE, "s3://warehouse/",
+                "catalog.service.backend.s3.secret-access-key", "top-secret",
+                "catalog.service.client-defaults.s3.secret-access-key", "also-secret"));
+
+    assertThat(config.toString())
+        .contains("s3.secret-access-key")
+        .doesNotContain("top-secret")
+        .doesNotContain("also-secret");
+  }
+}

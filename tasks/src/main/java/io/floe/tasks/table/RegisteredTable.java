@@ -1,0 +1,11 @@
+package io.floe.tasks.table;
+
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/** A table Floe materializes: which tenant's catalog holds it and which topic feeds it. */
+public record RegisteredTable(String tenant, TableIdentifier id, String topic, String format) {
+
+  public String name() {
+    return id.toString();
+  }
+}

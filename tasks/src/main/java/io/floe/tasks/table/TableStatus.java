@@ -1,0 +1,26 @@
+package io.floe.tasks.table;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What an operator wants to know about a table: how far behind its topic it is and what it holds.
+ *
+ * @param lagRecords records in the topic not yet committed to the table
+ * @param lastCommit when the current snapshot was committed, or null before the first commit
+ * @param rowCount rows in the current snapshot
+ * @param fileCount data files in the current snapshot
+ * @param problem why the table cannot be materialized right now (e.g. topic missing), or null
+ */
+public record TableStatus(
+    String table,
+    String tenant,
+    String topic,
+    long lagRecords,
+    Map<Integer, Long> committedOffsets,
+    Map<Integer, Long> endOffsets,
+    Instant lastCommit,
+    long rowCount,
+    long fileCount,
+    Long snapshotId,
+    String problem) {}
