@@ -1,0 +1,115 @@
+package io.floe.runner.config;
+
+import io.floe.tasks.materialize.MaterializeSettings;
+import io.floe.tasks.tenant.S3Settings;
+import io.floe.tasks.tenant.TenantConfig;
+import io.floe.tasks.write.MultipartSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Everything a runner is configured with, parsed and validated once at start.
+ *
+ * <p>Tenants: the top-level {@code catalog.*}, {@code s3.*}, {@code source.kafka.*} and {@code
+ * dead-letter.topic} keys make the tenant {@code default}; the same keys under {@code
+ * tenants.NAME.} make tenant {@code NAME}.
+ */
+public record FloeConfig(
+    RunnerConfig runner, PlannerConfig planner, MaterializeSettings materialize, Map<String, TenantConfig> tenants) {
+
+  public static final String DEFAULT_TENANT = "default";
+
+  public static FloeConfig parse(Map<String, String> values) {
+    Settings settings = new Settings(values);
+    RunnerConfig runner = RunnerConfig.from(settings);
+    PlannerConfig planner = PlannerConfig.from(settings);
+    Map<String, TenantConfig> tenants = new HashMap<>();
+    tenants.put(DEFAULT_TENANT, tenant(DEFAULT_TENANT, "", settings, runner));
+    for (String name : tenantNames(values)) {
+      tenants.put(name, tenant(name, "tenants." + name + ".", settings, runner));
+    }
+    MaterializeSettings defaults = MaterializeSettings.defaults();
+    Map<String, String> tableProperties = new HashMap<>(defaults.newTableProperties());
+    tableProperties.putAll(settings.withPrefix("tables.default-properties."));
+    MaterializeSettings materialize =
+        new MaterializeSettings(
+            Duration.ofMillis(settings.longValue("materialize.read-stall-timeout-ms", 60_000, 100)),
+            settings.intValue("materialize.max-commit-rounds", defaults.maxCommitRounds(), 1),
+            tableProperties);
+    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants));
+  }
+
+  public TenantConfig tenant(String name) {
+    TenantConfig tenant = tenants.get(name);
+    if (tenant == null) {
+      throw new IllegalArgumentException("Unknown tenant '" + name + "' (configured: " + new TreeSet<>(tenants.keySet()) + ")");
+    }
+    return tenant;
+  }
+
+  private static Set<String> tenantNames(Map<String, String> values) {
+    Set<String> names = new TreeSet<>();
+    for (String key : values.keySet()) {
+      if (key.startsWith("tenants.")) {
+        int end = key.indexOf('.', "tenants.".length());
+        if (end < 0) {
+          throw new ConfigException("Invalid key " + key + " (expected tenants.NAME.KEY)");
+        }
+        names.add(key.substring("tenants.".length(), end));
+      }
+    }
+    names.remove(DEFAULT_TENANT);
+    return names;
+  }
+
+  private static TenantConfig tenant(String name, String prefix, Settings settings, RunnerConfig runner) {
+    Map<String, String> catalog = settings.withPrefix(prefix + "catalog.");
+    if (!catalog.containsKey("uri")) {
+      settings.required(prefix + "catalog.uri");
+    }
+    S3Settings s3 =
+        new S3Settings(
+            settings.string(prefix + "s3.endpoint", null),
+            settings.string(prefix + "s3.region", "us-east-1"),
+            settings.string(prefix + "s3.access-key-id", null),
+            settings.string(prefix + "s3.secret-access-key", null),
+            settings.bool(prefix + "s3.path-style-access", false));
+    MultipartSettings multipart;
+    try {
+      multipart =
+          new MultipartSettings(
+              settings.intValue(prefix + "s3.multipart.part-size-bytes", MultipartSettings.DEFAULT_PART_SIZE, 1),
+              settings.intValue(
+                  prefix + "s3.multipart.max-in-flight-parts", MultipartSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, 1));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage().replace("s3.", prefix + "s3."), e);
+    }
+    // The catalog's own FileIO (reads, deletes, metadata) reaches the same store unless told otherwise.
+    Map<String, String> catalogProperties = new HashMap<>(catalog);
+    catalogProperties.putIfAbsent("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+    copyIfAbsent(catalogProperties, "s3.endpoint", s3.endpoint());
+    copyIfAbsent(catalogProperties, "s3.access-key-id", s3.accessKeyId());
+    copyIfAbsent(catalogProperties, "s3.secret-access-key", s3.secretAccessKey());
+    copyIfAbsent(catalogProperties, "s3.path-style-access", Boolean.toString(s3.pathStyleAccess()));
+    copyIfAbsent(catalogProperties, "client.region", s3.region());
+    Map<String, Object> sourceKafka = new HashMap<>(runner.kafka());
+    if (!prefix.isEmpty()) {
+      sourceKafka.clear();
+    }
+    sourceKafka.putAll(settings.withPrefix(prefix + "source.kafka."));
+    if (!sourceKafka.containsKey("bootstrap.servers")) {
+      settings.required(prefix + "source.kafka.bootstrap.servers");
+    }
+    String deadLetterTopic = settings.string(prefix + "dead-letter.topic", "floe.dlq");
+    return new TenantConfig(name, catalogProperties, s3, multipart, sourceKafka, deadLetterTopic);
+  }
+
+  private static void copyIfAbsent(Map<String, String> target, String key, String value) {
+    if (value != null) {
+      target.putIfAbsent(key, value);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.floe.runner.config;
+
+import java.time.Duration;
+
+/** When and how the planner emits tasks. See the README's configuration table. */
+public record PlannerConfig(
+    boolean enabled,
+    Duration interval,
+    Duration freshness,
+    long flushRecords,
+    long maxRecordsPerTask,
+    Duration taskTimeout,
+    String leaderTopic,
+    Duration tableListRefresh) {
+
+  static PlannerConfig from(Settings settings) {
+    return new PlannerConfig(
+        settings.bool("planner.enabled", true),
+        Duration.ofMillis(settings.longValue("planner.interval-ms", 1000, 10)),
+        Duration.ofMillis(settings.longValue("planner.freshness-interval-ms", 10_000, 0)),
+        settings.longValue("planner.flush-records", 500_000, 1),
+        settings.longValue("planner.max-records-per-task", 5_000_000, 1),
+        Duration.ofMillis(settings.longValue("planner.task-timeout-ms", 300_000, 1000)),
+        settings.string("planner.leader-topic", "floe.planner"),
+        Duration.ofMillis(settings.longValue("planner.table-list-refresh-ms", 10_000, 100)));
+  }
+}

@@ -1,0 +1,283 @@
+package io.floe.runner.consume;
+
+import io.floe.runner.config.RunnerConfig;
+import io.floe.tasks.contract.InvalidTaskException;
+import io.floe.tasks.contract.TaskCodec;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.materialize.TaskResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the task topic as one member of the runners' consumer group and hands tasks to {@link
+ * TaskExecution}, at most {@code runner.tasks.max-concurrent} at a time.
+ *
+ * <p>Delivery is at least once: a task's offset is committed only after its outcome is durable —
+ * committed to its table, re-enqueued for a later attempt, or written to the task dead-letter
+ * topic — and after every earlier task of the partition. Back-pressure pauses the assigned
+ * partitions (never the whole stream, which would stop polling and cost the group membership).
+ * A failing task is re-enqueued at the end of its partition with a backoff, so it never blocks
+ * the tasks behind it.
+ *
+ * <p>All state is touched on this consumer's event loop only.
+ */
+public final class TaskConsumer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskConsumer.class);
+  public static final String ERROR_HEADER = "floe.error.reason";
+  public static final String ATTEMPTS_HEADER = "floe.error.attempts";
+
+  private final Vertx vertx;
+  private final RunnerConfig config;
+  private final TaskExecution execution;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final TaskMetrics metrics;
+  private final ArrayDeque<KafkaConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
+  private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+  private final AtomicInteger running = new AtomicInteger();
+
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private boolean paused;
+  private boolean stopping;
+  private volatile boolean assignedOnce;
+
+  public TaskConsumer(
+      Vertx vertx, RunnerConfig config, TaskExecution execution, KafkaProducer<byte[], byte[]> producer, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.execution = execution;
+    this.producer = producer;
+    this.metrics = new TaskMetrics(registry, running::get, queue::size);
+  }
+
+  public Future<Void> start() {
+    Map<String, String> properties = new HashMap<>(config.kafka());
+    properties.put("group.id", config.groupId());
+    properties.put("enable.auto.commit", "false");
+    properties.put("auto.offset.reset", "earliest");
+    properties.putIfAbsent("max.poll.records", Integer.toString(Math.max(10, config.maxConcurrentTasks() * 4)));
+    // A task runs on a worker while polling continues, so long tasks never exceed this interval.
+    properties.putIfAbsent("max.poll.interval.ms", "300000");
+    properties.putIfAbsent("client.id", "floe-task-consumer");
+    consumer = KafkaConsumer.create(vertx, properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.partitionsAssignedHandler(this::assigned);
+    consumer.partitionsRevokedHandler(this::revoked);
+    consumer.exceptionHandler(e -> LOG.warn("Task consumer error: {}", e.toString()));
+    consumer.handler(this::received);
+    return consumer.subscribe(config.taskTopic());
+  }
+
+  /** True once this runner has joined the group and received an assignment. */
+  public boolean isReady() {
+    return assignedOnce && !stopping;
+  }
+
+  public int runningTasks() {
+    return running.get();
+  }
+
+  /**
+   * Stops taking tasks, waits up to {@code timeout} for running ones to finish and commits their
+   * offsets. Tasks still running after that are abandoned; another runner redoes them safely.
+   */
+  public Future<Void> stop(Duration timeout) {
+    if (consumer == null) {
+      return Future.succeededFuture();
+    }
+    stopping = true;
+    queue.clear();
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    waitForDrain(drained, deadline);
+    return drained.future()
+        .compose(v -> commitProgress())
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> consumer.close());
+  }
+
+  private void waitForDrain(Promise<Void> drained, long deadline) {
+    if (running.get() == 0) {
+      drained.complete();
+    } else if (System.currentTimeMillis() >= deadline) {
+      LOG.warn("Shutdown deadline passed with {} tasks running; they will be redelivered", running.get());
+      drained.complete();
+    } else {
+      vertx.setTimer(100, id -> waitForDrain(drained, deadline));
+    }
+  }
+
+  private void assigned(Set<TopicPartition> partitions) {
+    assignedOnce = true;
+    for (TopicPartition partition : partitions) {
+      progress.put(partition, new PartitionProgress());
+    }
+    LOG.info("Task partitions assigned: {}", partitions.size());
+    if (paused) {
+      consumer.pause(partitions);
+    }
+  }
+
+  private void revoked(Set<TopicPartition> partitions) {
+    // Tasks of revoked partitions still running finish, but their offsets are no longer ours to
+    // commit; the new owner redelivers them and the commit protocol makes that harmless.
+    commitProgress();
+    partitions.forEach(progress::remove);
+    queue.removeIf(record -> partitions.contains(partitionOf(record)));
+    LOG.info("Task partitions revoked: {}", partitions.size());
+  }
+
+  private void received(KafkaConsumerRecord<byte[], byte[]> record) {
+    PartitionProgress partition = progress.get(partitionOf(record));
+    if (stopping || partition == null) {
+      return; // not ours any more: it will be delivered again
+    }
+    partition.received(record.offset());
+    queue.add(record);
+    if (!paused && queue.size() >= config.maxConcurrentTasks() * 2) {
+      paused = true;
+      consumer.pause(progress.keySet());
+    }
+    dispatch();
+  }
+
+  private void dispatch() {
+    while (!stopping && running.get() < config.maxConcurrentTasks() && !queue.isEmpty()) {
+      KafkaConsumerRecord<byte[], byte[]> record = queue.poll();
+      running.incrementAndGet();
+      PartitionProgress partition = progress.get(partitionOf(record));
+      handle(record)
+          .onComplete(
+              done -> {
+                running.decrementAndGet();
+                if (done.failed()) {
+                  LOG.error("Task at {} offset {} has no durable outcome; it will be redelivered",
+                      partitionOf(record), record.offset(), done.cause());
+                } else if (progress.get(partitionOf(record)) == partition && partition != null) {
+                  partition.completed(record.offset());
+                  commitProgress();
+                }
+                if (paused && !stopping && queue.size() <= config.maxConcurrentTasks()) {
+                  paused = false;
+                  consumer.resume(progress.keySet());
+                }
+                dispatch();
+              });
+    }
+  }
+
+  /** Runs one task message to a durable outcome. */
+  private Future<Void> handle(KafkaConsumerRecord<byte[], byte[]> record) {
+    TaskEnvelope envelope;
+    try {
+      envelope = TaskCodec.decode(record.value());
+    } catch (InvalidTaskException e) {
+      LOG.warn("Malformed task at {} offset {}: {}", partitionOf(record), record.offset(), e.getMessage());
+      metrics.malformed();
+      return deadLetter(record.key(), record.value(), e.getMessage(), 0);
+    }
+    metrics.started(envelope);
+    return execution
+        .execute(envelope)
+        .recover(e -> Future.succeededFuture(new TaskResult.Failed(e.toString(), true)))
+        .compose(result -> settle(record, envelope, result));
+  }
+
+  private Future<Void> settle(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, TaskResult result) {
+    metrics.finished(envelope, result);
+    if (!(result instanceof TaskResult.Failed failed)) {
+      return Future.succeededFuture();
+    }
+    if (failed.retryable() && envelope.attempt() < config.maxAttempts() && !stopping) {
+      long delay = backoff(envelope.attempt());
+      LOG.info("{} will be retried in {} ms: {}", envelope, delay, failed.reason());
+      metrics.retried(envelope);
+      Promise<Void> requeued = Promise.promise();
+      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0)
+          .onComplete(requeued));
+      return requeued.future();
+    }
+    if (failed.retryable() && stopping) {
+      return Future.failedFuture("stopping"); // leave the offset uncommitted: redelivered after restart
+    }
+    LOG.error("{} failed after {} attempts; sending it to {}: {}", envelope, envelope.attempt(), config.taskDeadLetterTopic(), failed.reason());
+    metrics.deadLettered(envelope);
+    return deadLetter(record.key(), TaskCodec.encode(envelope), failed.reason(), envelope.attempt());
+  }
+
+  private long backoff(int attempt) {
+    long base = config.retryBackoff().toMillis() << Math.min(attempt - 1, 6);
+    long capped = Math.min(base, 60_000);
+    return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
+  }
+
+  private Future<Void> deadLetter(byte[] key, byte[] value, String reason, int attempts) {
+    return send(config.taskDeadLetterTopic(), key, value, reason, attempts);
+  }
+
+  private Future<Void> send(String topic, byte[] key, byte[] value, String reason, int attempts) {
+    KafkaProducerRecord<byte[], byte[]> out = KafkaProducerRecord.create(topic, key, value);
+    if (reason != null) {
+      out.addHeader(ERROR_HEADER, Buffer.buffer(reason.getBytes(StandardCharsets.UTF_8)));
+      out.addHeader(ATTEMPTS_HEADER, Buffer.buffer(Integer.toString(attempts)));
+    }
+    return producer.send(out).mapEmpty();
+  }
+
+  private Future<Void> commitProgress() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    Map<TopicPartition, Long> committing = new HashMap<>();
+    progress.forEach(
+        (partition, state) -> {
+          long offset = state.committable();
+          if (offset >= 0) {
+            offsets.put(partition, new OffsetAndMetadata(offset, null));
+            committing.put(partition, offset);
+          }
+        });
+    if (offsets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return consumer
+        .commit(offsets)
+        .onSuccess(
+            done ->
+                committing.forEach(
+                    (partition, offset) -> {
+                      PartitionProgress state = progress.get(partition);
+                      if (state != null) {
+                        state.committed(offset);
+                      }
+                    }))
+        .onFailure(e -> LOG.warn("Cannot commit task offsets {}: {}", committing, e.toString()))
+        .mapEmpty();
+  }
+
+  private static TopicPartition partitionOf(KafkaConsumerRecord<?, ?> record) {
+    return new TopicPartition(record.topic(), record.partition());
+  }
+
+  Set<TopicPartition> assignedPartitions() {
+    return new HashSet<>(progress.keySet());
+  }
+}

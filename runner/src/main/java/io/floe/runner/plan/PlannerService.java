@@ -1,0 +1,225 @@
+package io.floe.runner.plan;
+
+import io.floe.runner.config.PlannerConfig;
+import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.contract.MaterializeTask;
+import io.floe.tasks.contract.TaskCodec;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.table.RegisteredTable;
+import io.floe.tasks.table.TableRegistry;
+import io.floe.tasks.tenant.Tenants;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the planner on whichever runner leads. Leadership is Kafka group membership: every runner
+ * joins one group on a one-partition topic, and the member that owns partition 0 plans. When it
+ * dies or leaves, the group hands the partition to another runner, whose planner starts fresh from
+ * the tables' committed offsets.
+ *
+ * <p>Each tick reads tables and end offsets on the {@code floe-planner} worker (blocking catalog
+ * and Kafka calls), then publishes tasks keyed by table from the event loop.
+ */
+public final class PlannerService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
+
+  private final Vertx vertx;
+  private final PlannerConfig config;
+  private final Map<String, String> kafka;
+  private final String groupId;
+  private final String taskTopic;
+  private final Set<String> tenantNames;
+  private final Tenants tenants;
+  private final TableRegistry registry;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final WorkerExecutor worker;
+  private final MaterializePlanner planner;
+  private final MeterRegistry metrics;
+  private final AtomicBoolean ticking = new AtomicBoolean();
+  private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
+  private long tableListsAt;
+
+  private KafkaConsumer<byte[], byte[]> leadership;
+  private volatile boolean leader;
+  /** Set from the event loop, honoured by the planner worker: the planner is touched by one thread. */
+  private volatile boolean resetRequested;
+  private long timerId = -1;
+
+  public PlannerService(
+      Vertx vertx,
+      PlannerConfig config,
+      Map<String, String> kafka,
+      String groupId,
+      String taskTopic,
+      Set<String> tenantNames,
+      Tenants tenants,
+      TableRegistry registry,
+      KafkaProducer<byte[], byte[]> producer,
+      MeterRegistry metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.kafka = kafka;
+    this.groupId = groupId;
+    this.taskTopic = taskTopic;
+    this.tenantNames = Set.copyOf(tenantNames);
+    this.tenants = tenants;
+    this.registry = registry;
+    this.producer = producer;
+    this.worker = vertx.createSharedWorkerExecutor("floe-planner", 1);
+    this.planner = new MaterializePlanner(config, Clock.systemUTC());
+    this.metrics = metrics;
+  }
+
+  public boolean isLeader() {
+    return leader;
+  }
+
+  public Future<Void> start() {
+    Map<String, String> properties = new HashMap<>(kafka);
+    properties.put("group.id", groupId + ".planner");
+    properties.put("enable.auto.commit", "false");
+    properties.put("client.id", "floe-planner-leadership");
+    // Fail over within seconds when the leading runner dies.
+    properties.putIfAbsent("session.timeout.ms", "10000");
+    properties.putIfAbsent("heartbeat.interval.ms", "2000");
+    leadership = KafkaConsumer.create(vertx, properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    leadership.partitionsAssignedHandler(this::assigned);
+    leadership.partitionsRevokedHandler(this::revoked);
+    leadership.exceptionHandler(e -> LOG.warn("Planner leadership consumer error: {}", e.toString()));
+    leadership.handler(record -> {}); // nothing is ever written there; polling keeps membership
+    timerId = vertx.setPeriodic(config.interval().toMillis(), id -> tick());
+    return leadership.subscribe(config.leaderTopic());
+  }
+
+  public Future<Void> stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    leader = false;
+    Future<Void> closed = leadership == null ? Future.succeededFuture() : leadership.close();
+    return closed.eventually(() -> worker.close());
+  }
+
+  private void assigned(Set<TopicPartition> partitions) {
+    if (!partitions.isEmpty() && !leader) {
+      leader = true;
+      resetRequested = true;
+      LOG.info("This runner now leads planning");
+    }
+  }
+
+  private void revoked(Set<TopicPartition> partitions) {
+    if (!partitions.isEmpty() && leader) {
+      leader = false;
+      LOG.info("This runner no longer leads planning");
+    }
+  }
+
+  private void tick() {
+    if (!leader || !ticking.compareAndSet(false, true)) {
+      return;
+    }
+    worker
+        .executeBlocking(this::planAll, true)
+        .compose(this::publish)
+        .onFailure(e -> {
+          LOG.warn("Planner tick failed: {}", e.toString());
+          resetRequested = true; // tasks may not have been published: plan them again
+        })
+        .onComplete(done -> ticking.set(false));
+  }
+
+  /** Blocking: reads every registered table and its topic's end offsets. */
+  private List<TaskEnvelope> planAll() throws InterruptedException {
+    if (resetRequested) {
+      resetRequested = false;
+      planner.reset();
+    }
+    refreshTableLists();
+    List<TaskEnvelope> tasks = new ArrayList<>();
+    for (Map.Entry<String, List<RegisteredTable>> entry : tableLists.entrySet()) {
+      String tenant = entry.getKey();
+      List<RegisteredTable> tables = entry.getValue();
+      if (tables.isEmpty()) {
+        continue;
+      }
+      Set<String> topics = new HashSet<>();
+      tables.forEach(table -> topics.add(table.topic()));
+      Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(topics);
+      for (RegisteredTable registered : tables) {
+        Map<Integer, Long> end = ends.get(registered.topic());
+        if (end == null) {
+          continue; // the topic does not exist (yet); the table's status says so
+        }
+        try {
+          Table table = registry.load(tenant, registered.id());
+          planner.plan(registered, SourceOffsets.committed(table), end)
+              .ifPresent(task -> tasks.add(envelope(tenant, task)));
+        } catch (NoSuchTableException e) {
+          tableListsAt = 0; // dropped: list again next tick
+        } catch (RuntimeException e) {
+          LOG.warn("Cannot plan table {}: {}", registered.name(), e.toString());
+        }
+      }
+    }
+    return tasks;
+  }
+
+  private void refreshTableLists() {
+    long now = System.currentTimeMillis();
+    if (now - tableListsAt < config.tableListRefresh().toMillis()) {
+      return;
+    }
+    for (String tenant : tenantNames) {
+      try {
+        tableLists.put(tenant, registry.list(tenant));
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot list tables of tenant {}: {}", tenant, e.toString());
+      }
+    }
+    tableListsAt = now;
+  }
+
+  /** Forces the next tick to list tables again, e.g. right after a registration. */
+  public void tablesChanged() {
+    tableListsAt = 0;
+  }
+
+  private static TaskEnvelope envelope(String tenant, MaterializeTask task) {
+    return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, java.time.Instant.now(), task);
+  }
+
+  private Future<Void> publish(List<TaskEnvelope> tasks) {
+    List<Future<?>> sent = new ArrayList<>();
+    for (TaskEnvelope envelope : tasks) {
+      MaterializeTask task = (MaterializeTask) envelope.task();
+      LOG.info("Planned {}: {} records in {}", envelope, task.recordCount(), task.ranges());
+      metrics.counter("floe.planner.tasks", "type", task.type()).increment();
+      byte[] key = task.table().getBytes(StandardCharsets.UTF_8);
+      sent.add(producer.send(KafkaProducerRecord.create(taskTopic, key, TaskCodec.encode(envelope))));
+    }
+    return Future.all(sent).mapEmpty();
+  }
+}

@@ -1,0 +1,167 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.floe.runner.Runner;
+import io.floe.runner.config.FloeConfig;
+import io.floe.tasks.contract.MaterializeTask;
+import io.floe.tasks.contract.OffsetRange;
+import io.floe.tasks.contract.TaskCodec;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.materialize.MaterializeExecutor;
+import io.floe.tasks.materialize.MaterializeMetrics;
+import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.source.KafkaClientFactory;
+import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.S3OutputMetrics;
+import io.floe.tests.stack.DemoRecords;
+import io.floe.tests.stack.DemoRecords.Produced;
+import io.floe.tests.stack.LocalStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Redelivered, duplicated and overlapping tasks never duplicate or lose a row. The planner is off
+ * here: the tests publish tasks themselves, as a misbehaving planner or a redelivery would.
+ */
+class ExactlyOnceIT {
+
+  @TempDir static Path dir;
+  private static LocalStack stack;
+  private static Runner runner;
+  private static KafkaProducer<byte[], byte[]> producer;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(dir);
+    runner = stack.startRunner(Map.of("planner.enabled", "false", "runner.tasks.max-concurrent", "2"));
+    producer = stack.producer();
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void sameTaskDeliveredTwiceWritesOnce() throws Exception {
+    stack.createTopic("dup", 2);
+    stack.register(runner, "eo.dup", "dup");
+    Map<String, Produced> produced = DemoRecords.produce(producer, "dup", 2, 0, 1000, 0);
+    TaskEnvelope task = task("eo.dup", "dup", new OffsetRange(0, 0, 500), new OffsetRange(1, 0, 500));
+    publish(task);
+    publish(task);
+    publish(task.nextAttempt());
+    awaitFinished("eo.dup", 3);
+    DemoRecords.assertExactly(stack.readTable("eo.dup"), produced, "dup");
+  }
+
+  @Test
+  void overlappingTasksThroughTheRunnerWriteEachRowOnce() throws Exception {
+    stack.createTopic("overlap", 1);
+    stack.register(runner, "eo.overlap", "overlap");
+    Map<String, Produced> produced = DemoRecords.produce(producer, "overlap", 1, 0, 2000, 0);
+    publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 1500)));
+    publish(task("eo.overlap", "overlap", new OffsetRange(0, 500, 2000)));
+    publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 2000)));
+    stack.awaitCaughtUp(runner, "eo.overlap", Duration.ofSeconds(90));
+    awaitFinished("eo.overlap", 3);
+    DemoRecords.assertExactly(stack.readTable("eo.overlap"), produced, "overlap");
+  }
+
+  @Test
+  void overlappingTasksRacingInTwoThreadsWriteEachRowOnce() throws Exception {
+    stack.createTopic("race", 2);
+    stack.register(runner, "eo.race", "race");
+    Map<String, Produced> produced = DemoRecords.produce(producer, "race", 2, 0, 4000, 0);
+    FloeConfig config = FloeConfig.parse(stack.runnerConfig(Map.of()));
+    ExecutorService uploads = Executors.newFixedThreadPool(4);
+    ExecutorService racers = Executors.newFixedThreadPool(3);
+    try (Tenants tenants = new Tenants(config::tenant, KafkaClientFactory.standard(), 4, 16)) {
+      MaterializeExecutor executor = new MaterializeExecutor(tenants, KafkaClientFactory.standard(), uploads,
+          S3OutputMetrics.noop(), MaterializeMetrics.noop(), config.materialize(), Clock.systemUTC());
+      List<TaskEnvelope> tasks = List.of(
+          task("eo.race", "race", new OffsetRange(0, 0, 1500), new OffsetRange(1, 0, 2000)),
+          task("eo.race", "race", new OffsetRange(0, 0, 2000), new OffsetRange(1, 0, 1000)),
+          task("eo.race", "race", new OffsetRange(0, 0, 2000), new OffsetRange(1, 0, 2000)));
+      for (int round = 0; round < 5; round++) {
+        CyclicBarrier barrier = new CyclicBarrier(tasks.size());
+        List<Future<TaskResult>> results = new ArrayList<>();
+        for (TaskEnvelope task : tasks) {
+          results.add(racers.submit(() -> {
+            barrier.await();
+            return executor.execute(task);
+          }));
+        }
+        boolean allDone = true;
+        for (Future<TaskResult> result : results) {
+          TaskResult outcome = result.get();
+          assertThat(outcome).isNotInstanceOf(TaskResult.Failed.class).as("%s", outcome);
+          allDone &= !(outcome instanceof TaskResult.Failed);
+        }
+        if (allDone) {
+          break;
+        }
+      }
+    } finally {
+      racers.shutdownNow();
+      uploads.shutdownNow();
+    }
+    DemoRecords.assertExactly(stack.readTable("eo.race"), produced, "race");
+  }
+
+  @Test
+  void malformedTaskGoesToTheTaskDeadLetterTopicWithoutBlockingItsPartition() throws Exception {
+    stack.createTopic("poison", 1);
+    stack.register(runner, "eo.poison", "poison");
+    Map<String, Produced> produced = DemoRecords.produce(producer, "poison", 1, 0, 100, 0);
+    byte[] key = "eo.poison".getBytes(StandardCharsets.UTF_8);
+    producer.send(new ProducerRecord<>("floe.tasks", key, "{\"version\":1,\"oops\":".getBytes(StandardCharsets.UTF_8))).get();
+    publish(task("eo.poison", "poison", new OffsetRange(0, 0, 100)));
+    stack.awaitCaughtUp(runner, "eo.poison", Duration.ofSeconds(60));
+    DemoRecords.assertExactly(stack.readTable("eo.poison"), produced, "poison");
+    List<ConsumerRecord<byte[], byte[]>> dead = stack.readTopic("floe.tasks.dlq", 1, Duration.ofSeconds(30));
+    assertThat(dead).anySatisfy(record -> {
+      assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"version\":1,\"oops\":");
+      assertThat(MaterializeIT.header(record, "floe.error.reason")).startsWith("Invalid task: not JSON");
+    });
+  }
+
+  private static TaskEnvelope task(String table, String topic, OffsetRange... ranges) {
+    return TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
+        new MaterializeTask(table, topic, List.of(ranges)));
+  }
+
+  private static void publish(TaskEnvelope envelope) throws Exception {
+    producer.send(new ProducerRecord<>("floe.tasks", envelope.task().table().getBytes(StandardCharsets.UTF_8),
+        TaskCodec.encode(envelope))).get();
+  }
+
+  /** Waits until the runner has finished at least {@code count} more tasks (any outcome). */
+  private static void awaitFinished(String table, int count) {
+    await("tasks of " + table + " finish").atMost(Duration.ofSeconds(90)).until(() -> {
+      double finished = runner.metrics().find("floe.tasks.duration").tag("table", table).timers().stream()
+          .mapToDouble(t -> t.count()).sum();
+      return finished >= count;
+    });
+  }
+}

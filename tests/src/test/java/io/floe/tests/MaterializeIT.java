@@ -1,0 +1,118 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floe.runner.Runner;
+import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tests.stack.DemoRecords;
+import io.floe.tests.stack.DemoRecords.Produced;
+import io.floe.tests.stack.LocalStack;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A topic becomes a table: the planner and a runner against the real local stack. */
+class MaterializeIT {
+
+  @TempDir static Path dir;
+  private static LocalStack stack;
+  private static Runner runner;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(dir);
+    runner = stack.startRunner(Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void topicBecomesTableWithEveryRowAndColumn() throws Exception {
+    stack.createTopic("orders", 3);
+    stack.register(runner, "shop.orders", "orders");
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    Map<String, Produced> produced = new HashMap<>(DemoRecords.produce(producer, "orders", 3, 0, 3000, 0));
+    stack.awaitCaughtUp(runner, "shop.orders", Duration.ofSeconds(90));
+    // A second wave arrives after the first commit: the table grows, nothing is written twice.
+    produced.putAll(DemoRecords.produce(producer, "orders", 3, 3000, 2000, 0));
+    JsonObject status = stack.awaitCaughtUp(runner, "shop.orders", Duration.ofSeconds(90));
+
+    DemoRecords.assertExactly(stack.readTable("shop.orders"), produced, "orders");
+    assertThat(status.getLong("row-count")).isEqualTo(5000);
+    assertThat(status.getLong("file-count")).isPositive();
+    assertThat(status.getJsonObject("committed-offsets")).isEqualTo(status.getJsonObject("end-offsets"));
+  }
+
+  @Test
+  void malformedRecordsGoToTheDeadLetterTopicAndTheRestIsCommitted() throws Exception {
+    stack.createTopic("clicks", 2);
+    stack.register(runner, "web.clicks", "clicks");
+    Map<String, Produced> produced = DemoRecords.produce(stack.producer(), "clicks", 2, 0, 1000, 50);
+    stack.awaitCaughtUp(runner, "web.clicks", Duration.ofSeconds(90));
+
+    DemoRecords.assertExactly(stack.readTable("web.clicks"), produced, "clicks");
+    List<ConsumerRecord<byte[], byte[]>> dead = stack.readTopic("floe.dlq", 20, Duration.ofSeconds(30)).stream()
+        .filter(r -> "clicks".equals(header(r, KafkaDeadLetterSink.SOURCE_TOPIC)))
+        .toList();
+    assertThat(dead).hasSize(20);
+    for (ConsumerRecord<byte[], byte[]> letter : dead) {
+      String partition = header(letter, KafkaDeadLetterSink.SOURCE_PARTITION);
+      String offset = header(letter, KafkaDeadLetterSink.SOURCE_OFFSET);
+      Produced original = produced.get(partition + ":" + offset);
+      assertThat(original.valid()).isFalse();
+      assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("{not json " + original.index());
+      assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("key-" + original.index());
+      assertThat(header(letter, KafkaDeadLetterSink.REASON)).startsWith("value is not valid JSON");
+      assertThat(header(letter, KafkaDeadLetterSink.TABLE)).isEqualTo("web.clicks");
+      assertThat(header(letter, "h")).isEqualTo("v-" + original.index());
+    }
+    String metrics = stack.get(runner, "/metrics").body();
+    assertThat(metrics).contains("floe_records_dead_lettered_total{table=\"web.clicks\"} 20.0");
+  }
+
+  @Test
+  void adminApiAnswersBadRequestsClearly() throws Exception {
+    HttpResponse<String> missing = stack.post(runner, "/api/v1/tables", "{\"table\":\"a.b\"}");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(missing.body()).contains("'topic' are required");
+    HttpResponse<String> notJson = stack.post(runner, "/api/v1/tables", "{oops");
+    assertThat(notJson.statusCode()).isEqualTo(400);
+    HttpResponse<String> badName = stack.post(runner, "/api/v1/tables", "{\"table\":\"nonamespace\",\"topic\":\"t\"}");
+    assertThat(badName.statusCode()).isEqualTo(400);
+    assertThat(badName.body()).contains("expected namespace.table");
+    HttpResponse<String> badFormat = stack.post(runner, "/api/v1/tables", "{\"table\":\"a.b\",\"topic\":\"t\",\"format\":\"xml\"}");
+    assertThat(badFormat.statusCode()).isEqualTo(400);
+    assertThat(badFormat.body()).contains("Unsupported format 'xml'");
+    assertThat(stack.get(runner, "/api/v1/tables/nope.nothing").statusCode()).isEqualTo(404);
+    assertThat(stack.get(runner, "/health").statusCode()).isEqualTo(200);
+    assertThat(stack.get(runner, "/ready").statusCode()).isEqualTo(200);
+    stack.register(runner, "conflict.table", "topic-one");
+    HttpResponse<String> conflict = stack.post(runner, "/api/v1/tables", "{\"table\":\"conflict.table\",\"topic\":\"topic-two\"}");
+    assertThat(conflict.statusCode()).isEqualTo(409);
+    assertThat(conflict.body()).contains("already fed by topic topic-one");
+    JsonObject listed = new JsonObject(stack.get(runner, "/api/v1/tables").body());
+    assertThat(listed.getJsonArray("tables").stream().map(t -> ((JsonObject) t).getString("table")))
+        .contains("conflict.table");
+    JsonObject missingTopic = stack.status(runner, "conflict.table");
+    assertThat(missingTopic.getString("problem")).contains("topic topic-one does not exist");
+  }
+
+  static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+    var header = record.headers().lastHeader(key);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

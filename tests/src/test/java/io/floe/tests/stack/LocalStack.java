@@ -1,0 +1,227 @@
+package io.floe.tests.stack;
+
+import static org.awaitility.Awaitility.await;
+
+import io.floe.runner.Runner;
+import io.floe.runner.config.FloeConfig;
+import io.floe.runner.dev.EmbeddedInfra;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The real local stack for end-to-end tests: a Kafka broker, an S3-compatible server and Floe's
+ * REST catalog service, all on free ports, plus helpers to run runners against them and read
+ * tables back with Iceberg's own reader. Everything started here is stopped by {@link #close()}.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private final EmbeddedInfra infra;
+  private final List<Runner> runners = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private String catalogUri;
+
+  private LocalStack(EmbeddedInfra infra) {
+    this.infra = infra;
+    this.catalogUri = infra.catalogUri();
+  }
+
+  public static LocalStack start(Path dir) throws Exception {
+    return new LocalStack(new EmbeddedInfra(dir, 0, 0, 0, true).start());
+  }
+
+  public EmbeddedInfra infra() {
+    return infra;
+  }
+
+  public String bootstrapServers() {
+    return infra.bootstrapServers();
+  }
+
+  /** Points runners and readers at another REST catalog (e.g. Iceberg's own server). */
+  public void useCatalog(String uri) {
+    this.catalogUri = uri;
+  }
+
+  public String catalogUri() {
+    return catalogUri;
+  }
+
+  /** Runner config for this stack with short intervals suited to tests. */
+  public Map<String, String> runnerConfig(Map<String, String> overrides) {
+    Map<String, String> config = infra.runnerConfig();
+    config.put("catalog.uri", catalogUri);
+    config.put("runner.http.host", "127.0.0.1");
+    config.put("runner.http.port", "0");
+    config.put("runner.task-topic-partitions", "4");
+    config.put("runner.tasks.retry-backoff-ms", "200");
+    config.put("planner.interval-ms", "200");
+    config.put("planner.freshness-interval-ms", "1000");
+    config.put("planner.table-list-refresh-ms", "500");
+    config.putAll(overrides);
+    return config;
+  }
+
+  public Runner startRunner(Map<String, String> overrides) throws Exception {
+    Runner runner = new Runner(FloeConfig.parse(runnerConfig(overrides)));
+    runner.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    runners.add(runner);
+    await("runner joins the task group").atMost(Duration.ofSeconds(60)).until(runner::isReady);
+    return runner;
+  }
+
+  public void stopRunner(Runner runner) throws Exception {
+    runner.stop().get(60, TimeUnit.SECONDS);
+    runners.remove(runner);
+  }
+
+  public void createTopic(String name, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  public KafkaProducer<byte[], byte[]> producer() {
+    Properties properties = new Properties();
+    properties.put("bootstrap.servers", bootstrapServers());
+    properties.put("acks", "all");
+    properties.put("linger.ms", "5");
+    KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+    closeables.add(producer);
+    return producer;
+  }
+
+  /** Reads a whole topic from the beginning (e.g. a dead-letter topic). */
+  public List<ConsumerRecord<byte[], byte[]>> readTopic(String topic, int expected, Duration timeout) {
+    Properties properties = new Properties();
+    properties.put("bootstrap.servers", bootstrapServers());
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      while (records.size() < expected && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  public RESTCatalog catalog() {
+    RESTCatalog catalog = new RESTCatalog();
+    Map<String, String> properties = new HashMap<>(infra.s3Properties());
+    properties.put("uri", catalogUri);
+    properties.put("warehouse", "s3://" + EmbeddedInfra.BUCKET + "/");
+    properties.put("rest-metrics-reporting-enabled", "false");
+    catalog.initialize("test", properties);
+    closeables.add(catalog);
+    return catalog;
+  }
+
+  /** Every row of the table, read with Iceberg's generic reader. */
+  public List<Record> readTable(String name) throws Exception {
+    Table table = catalog().loadTable(TableIdentifier.parse(name));
+    List<Record> rows = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+      records.forEach(record -> rows.add(record.copy()));
+    }
+    return rows;
+  }
+
+  public JsonObject register(Runner runner, String table, String topic) throws Exception {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(api(runner, "/api/v1/tables"))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("table", table).put("topic", topic).encode()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("register failed: " + response.statusCode() + " " + response.body());
+    }
+    return new JsonObject(response.body());
+  }
+
+  public HttpResponse<String> get(Runner runner, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(api(runner, path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> post(Runner runner, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(api(runner, path)).header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public JsonObject status(Runner runner, String table) throws Exception {
+    HttpResponse<String> response = get(runner, "/api/v1/tables/" + table);
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("status failed: " + response.statusCode() + " " + response.body());
+    }
+    return new JsonObject(response.body());
+  }
+
+  /** Waits until the table has committed every record its topic holds. */
+  public JsonObject awaitCaughtUp(Runner runner, String table, Duration timeout) {
+    JsonObject[] last = new JsonObject[1];
+    await("table " + table + " catches up with its topic")
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          last[0] = status(runner, table);
+          return last[0].getLong("lag-records") == 0 && last[0].getString("last-commit") != null;
+        });
+    return last[0];
+  }
+
+  private static URI api(Runner runner, String path) {
+    return URI.create("http://127.0.0.1:" + runner.httpPort() + path);
+  }
+
+  @Override
+  public void close() {
+    for (Runner runner : new ArrayList<>(runners)) {
+      try {
+        runner.stop().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("Cannot stop runner: " + e);
+      }
+    }
+    for (AutoCloseable closeable : closeables) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // best effort
+      }
+    }
+    infra.close();
+  }
+}

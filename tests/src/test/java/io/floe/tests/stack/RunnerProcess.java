@@ -1,0 +1,125 @@
+package io.floe.tests.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A runner in its own JVM ({@code floe run}), for tests that bound its heap or kill it. Its output
+ * goes to a log file; {@link #close()} stops it (SIGTERM, then SIGKILL).
+ */
+public final class RunnerProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+  private final int httpPort;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private RunnerProcess(Process process, Path log, int httpPort) {
+    this.process = process;
+    this.log = log;
+    this.httpPort = httpPort;
+  }
+
+  public static RunnerProcess start(Map<String, String> config, String maxHeap, Path workDir) throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Files.createDirectories(workDir);
+    Path log = workDir.resolve("runner-" + port + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx" + maxHeap);
+    command.add("-XX:+ExitOnOutOfMemoryError");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.floe.runner.cli.Floe");
+    command.add("run");
+    config.forEach((key, value) -> command.add("--set=" + key + "=" + value));
+    command.add("--set=runner.http.port=" + port);
+    command.add("--set=runner.http.host=127.0.0.1");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("FLOE_"));
+    RunnerProcess runner = new RunnerProcess(builder.start(), log, port);
+    runner.awaitReady(Duration.ofSeconds(90));
+    return runner;
+  }
+
+  private void awaitReady(Duration timeout) throws Exception {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Runner exited with " + process.exitValue() + ":\n" + logTail());
+      }
+      try {
+        if (get("/ready").statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("Runner not ready within " + timeout + ":\n" + logTail());
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A metric's value from {@code /metrics} (first line starting with {@code name}), or -1. */
+  public double metric(String name) throws IOException, InterruptedException {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return -1;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  static String classPath() {
+    return System.getProperty("java.class.path").replace(File.pathSeparatorChar, File.pathSeparatorChar);
+  }
+}
