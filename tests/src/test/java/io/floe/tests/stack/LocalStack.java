@@ -223,5 +223,9 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     infra.close();
+    List<String> blocked = BlockedThreadWatch.warnings();
+    if (!blocked.isEmpty()) {
+      throw new AssertionError("Vert.x reported blocked threads:\n" + String.join("\n", blocked));
+    }
   }
 }

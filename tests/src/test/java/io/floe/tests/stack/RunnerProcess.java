@@ -1,6 +1,5 @@
 package io.floe.tests.stack;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -111,15 +110,16 @@ public final class RunnerProcess implements AutoCloseable {
     return log;
   }
 
+  /** Stops the runner (SIGTERM, then SIGKILL) and fails if it logged a blocked thread. */
   @Override
   public void close() throws Exception {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-  }
-
-  static String classPath() {
-    return System.getProperty("java.class.path").replace(File.pathSeparatorChar, File.pathSeparatorChar);
+    List<String> blocked = Files.readAllLines(log).stream().filter(line -> line.contains("has been blocked for")).toList();
+    if (!blocked.isEmpty()) {
+      throw new AssertionError("Runner " + process.pid() + " reported blocked threads:\n" + String.join("\n", blocked));
+    }
   }
 }
