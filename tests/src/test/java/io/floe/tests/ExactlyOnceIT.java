@@ -31,6 +31,9 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,7 +56,9 @@ class ExactlyOnceIT {
   @BeforeAll
   static void start() throws Exception {
     stack = LocalStack.start(dir);
-    runner = stack.startRunner(Map.of("planner.enabled", "false", "runner.tasks.max-concurrent", "2"));
+    // Small target files: every test here also exercises rolling to new files.
+    runner = stack.startRunner(Map.of("planner.enabled", "false", "runner.tasks.max-concurrent", "2",
+        "tables.default-properties.write.target-file-size-bytes", "131072"));
     producer = stack.producer();
   }
 
@@ -144,6 +149,26 @@ class ExactlyOnceIT {
       assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"version\":1,\"oops\":");
       assertThat(MaterializeIT.header(record, "floe.error.reason")).startsWith("Invalid task: not JSON");
     });
+  }
+
+  @Test
+  void taskForAnUnregisteredTableCreatesItFromTheRecords() throws Exception {
+    stack.createTopic("fresh", 2);
+    Map<String, Produced> produced = DemoRecords.produce(producer, "fresh", 2, 0, 6000, 0);
+    publish(task("created.fresh", "fresh", new OffsetRange(0, 0, 3000), new OffsetRange(1, 0, 3000)));
+    awaitFinished("created.fresh", 1);
+    DemoRecords.assertExactly(stack.readTable("created.fresh"), produced, "fresh");
+    Table table = stack.catalog().loadTable(TableIdentifier.parse("created.fresh"));
+    assertThat(table.spec().fields()).singleElement().satisfies(field -> {
+      assertThat(field.transform().toString()).isEqualTo("day");
+      assertThat(table.schema().findColumnName(field.sourceId())).isEqualTo("_kafka.timestamp");
+    });
+    assertThat(table.schema().findType("address.zip")).isEqualTo(Types.LongType.get());
+    assertThat(table.properties()).containsEntry("floe.source.topic", "fresh")
+        .containsEntry("write.parquet.compression-codec", "zstd");
+    assertThat(table.currentSnapshot().summary()).containsEntry("floe.offsets", "{\"0\":3000,\"1\":3000}");
+    assertThat(Integer.parseInt(table.currentSnapshot().summary().get("total-data-files")))
+        .as("rolled at the 128 KiB target size").isGreaterThan(2);
   }
 
   private static TaskEnvelope task(String table, String topic, OffsetRange... ranges) {

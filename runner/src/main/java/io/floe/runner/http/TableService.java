@@ -4,6 +4,8 @@ import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableStatus;
 import io.floe.tasks.tenant.Tenants;
+import io.floe.catalog.client.TableCache;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +21,22 @@ public final class TableService {
   private final Tenants tenants;
   private final TableRegistry registry;
   private final Set<String> tenantNames;
+  /** Status calls may come often (dashboards); a table's metadata is reused for a second. */
+  private final TableCache tableCache;
 
   public TableService(Tenants tenants, TableRegistry registry, Set<String> tenantNames) {
     this.tenants = tenants;
     this.registry = registry;
     this.tenantNames = new TreeSet<>(tenantNames);
+    this.tableCache = new TableCache(registry::load, Duration.ofSeconds(1), 10_000);
   }
 
   public RegisteredTable register(String tenant, String table, String topic, String format) {
     requireTenant(tenant);
-    return registry.register(tenant, parse(table), topic, format);
+    TableIdentifier id = parse(table);
+    RegisteredTable registered = registry.register(tenant, id, topic, format);
+    tableCache.invalidate(tenant, id);
+    return registered;
   }
 
   public List<TableStatus> list() throws InterruptedException {
@@ -40,7 +48,7 @@ public final class TableService {
       Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(topics);
       for (RegisteredTable registered : tables) {
         try {
-          Table table = registry.load(tenant, registered.id());
+          Table table = tableCache.table(tenant, registered.id());
           statuses.add(TableRegistry.status(registered, table, ends.get(registered.topic())));
         } catch (NoSuchTableException e) {
           // dropped meanwhile
@@ -54,7 +62,7 @@ public final class TableService {
   public TableStatus status(String tenant, String name) throws InterruptedException {
     requireTenant(tenant);
     TableIdentifier id = parse(name);
-    Table table = registry.load(tenant, id);
+    Table table = tableCache.table(tenant, id);
     String topic = table.properties().get(io.floe.tasks.table.TableProperties.SOURCE_TOPIC);
     if (topic == null) {
       throw new NoSuchTableException("Table %s is not registered with Floe", name);

@@ -284,9 +284,19 @@ final class MaterializeRun {
     metrics.deadLettered(task.table(), 1);
     if (deadLettered <= 10 || deadLettered % 1000 == 0) {
       LOG.warn(
-          "{}: record at topic {} partition {} offset {} dead-lettered ({} so far): {}",
-          envelope, record.topic(), record.partition(), record.offset(), deadLettered, reason);
+          "{}: record at topic {} partition {} offset {} key {} dead-lettered ({} so far): {}",
+          envelope, record.topic(), record.partition(), record.offset(), printableKey(record.key()), deadLettered, reason);
     }
+  }
+
+  /** The key as text when it is short UTF-8, else its size: enough to find the record, never a dump. */
+  static String printableKey(byte[] key) {
+    if (key == null) {
+      return "null";
+    }
+    String text = new String(key, java.nio.charset.StandardCharsets.UTF_8);
+    boolean printable = text.length() <= 64 && text.chars().allMatch(c -> c >= 0x20 && c != 0xFFFD);
+    return printable ? "'" + text + "'" : "(" + key.length + " bytes)";
   }
 
   private void recordSkipped(List<SkippedRange> skipped) {
