@@ -85,6 +85,26 @@ class MaterializeIT {
   }
 
   @Test
+  void aBatchOfOnlyBadRecordsStillAdvancesTheTable() throws Exception {
+    stack.createTopic("junk", 1);
+    stack.register(runner, "web.junk", "junk");
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    for (int i = 0; i < 30; i++) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("junk", ("[" + i + "]").getBytes(StandardCharsets.UTF_8)));
+    }
+    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("junk", "k".getBytes(StandardCharsets.UTF_8), null));
+    producer.flush();
+    JsonObject status = stack.awaitCaughtUp(runner, "web.junk", Duration.ofSeconds(60));
+    assertThat(status.getLong("row-count")).isZero();
+    assertThat(status.getJsonObject("committed-offsets").getLong("0")).isEqualTo(31);
+    assertThat(stack.readTopic("floe.dlq", 1000, Duration.ofSeconds(5)).stream()
+        .filter(r -> "junk".equals(header(r, KafkaDeadLetterSink.SOURCE_TOPIC))))
+        .hasSize(30)
+        .allSatisfy(r -> assertThat(header(r, KafkaDeadLetterSink.REASON)).isEqualTo("value is not a JSON object"));
+    assertThat(stack.get(runner, "/metrics").body()).contains("floe_records_tombstones_total{table=\"web.junk\"} 1.0");
+  }
+
+  @Test
   void adminApiAnswersBadRequestsClearly() throws Exception {
     HttpResponse<String> missing = stack.post(runner, "/api/v1/tables", "{\"table\":\"a.b\"}");
     assertThat(missing.statusCode()).isEqualTo(400);
