@@ -17,12 +17,17 @@ import org.apache.iceberg.TableMetadata;
  *
  * <p>Stored in the snapshot summary of every Floe commit under {@link #SUMMARY_KEY} as a JSON
  * object ({@code {"0": 1200, "1": 980}}), so the table itself is the source of truth and the
- * check and the commit are one atomic catalog operation. A partition without an entry has
- * committed nothing: its next offset is 0.
+ * check and the commit are one atomic catalog operation. The same commit also sets the table
+ * property {@link #PROPERTY_KEY}: the fallback when the last Floe snapshot has been expired from
+ * under other engines' snapshots. (The summary comes first because it follows the table through
+ * rollbacks; properties do not.) A partition without an entry has committed nothing: its next
+ * offset is 0.
  */
 public final class SourceOffsets {
 
   public static final String SUMMARY_KEY = "floe.offsets";
+  /** The same offsets as a table property, written in the same commit. */
+  public static final String PROPERTY_KEY = "floe.offsets";
   public static final String TOPIC_KEY = "floe.source-topic";
   public static final String TASK_ID_KEY = "floe.task-id";
   public static final String COMMIT_ID_KEY = "floe.commit-id";
@@ -66,6 +71,12 @@ public final class SourceOffsets {
       }
       Snapshot parent = metadata.snapshot(snapshot.parentId());
       if (parent == null || depth >= MAX_ANCESTORS) {
+        // The last Floe snapshot was expired after other engines committed on top of it; the
+        // property written in the same commit as that snapshot still holds its offsets.
+        String property = metadata.properties().get(PROPERTY_KEY);
+        if (property != null) {
+          return parse(property);
+        }
         throw new IllegalStateException(
             "Cannot find committed source offsets in the last " + (depth + 1) + " snapshots of "
                 + metadata.location() + "; refusing to guess, it could duplicate rows");

@@ -4,7 +4,7 @@ import java.util.List;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.SnapshotUpdate;
-import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
 
 /**
  * What a commit does to the table's data. {@link Append} is all append mode needs; an upsert
@@ -13,8 +13,8 @@ import org.apache.iceberg.Table;
  */
 public sealed interface TableChange {
 
-  /** Builds the snapshot update on {@code table} (an offset-guarded view of the real table). */
-  SnapshotUpdate<?> prepare(Table table);
+  /** Builds the snapshot update in {@code transaction} (on an offset-guarded view of the table). */
+  SnapshotUpdate<?> prepare(Transaction transaction);
 
   int fileCount();
 
@@ -24,9 +24,9 @@ public sealed interface TableChange {
     }
 
     @Override
-    public SnapshotUpdate<?> prepare(Table table) {
+    public SnapshotUpdate<?> prepare(Transaction transaction) {
       // Fast append: writes one manifest per commit; compaction and manifest rewrites tidy up.
-      AppendFiles append = table.newFastAppend();
+      AppendFiles append = transaction.newFastAppend();
       files.forEach(append::appendFile);
       return append;
     }

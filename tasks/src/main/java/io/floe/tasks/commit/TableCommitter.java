@@ -1,6 +1,7 @@
 package io.floe.tasks.commit;
 
 import io.floe.tasks.contract.OffsetRange;
+import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.apache.iceberg.BaseTable;
@@ -9,7 +10,9 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.RESTException;
 
 /**
  * Commits a change together with the source offsets it covers, exactly once.
@@ -33,17 +36,30 @@ public final class TableCommitter {
       String commitId) {
     TableOperations ops = ((HasTableOperations) table).operations();
     Table guarded = new BaseTable(new OffsetGuardedOperations(ops, base), table.name());
-    SnapshotUpdate<?> update = change.prepare(guarded);
-    update.set(SourceOffsets.SUMMARY_KEY, base.advancedBy(ranges).toJson());
+    String offsets = base.advancedBy(ranges).toJson();
+    // One transaction, one catalog commit: the data change with the offsets in its snapshot
+    // summary, and the same offsets as a table property, which survives snapshot expiry and other
+    // engines' commits (see SourceOffsets#committed).
+    Transaction transaction = guarded.newTransaction();
+    SnapshotUpdate<?> update = change.prepare(transaction);
+    update.set(SourceOffsets.SUMMARY_KEY, offsets);
     update.set(SourceOffsets.TOPIC_KEY, topic);
     update.set(SourceOffsets.TASK_ID_KEY, taskId);
     update.set(SourceOffsets.COMMIT_ID_KEY, commitId);
     try {
       update.commit();
+      transaction.updateProperties().set(SourceOffsets.PROPERTY_KEY, offsets).commit();
+      transaction.commitTransaction();
     } catch (OffsetsMovedException e) {
       return new CommitOutcome.OffsetsMoved(e.actual());
     } catch (CommitStateUnknownException e) {
       return new CommitOutcome.Unknown(e.getMessage());
+    } catch (RESTException e) {
+      if (e.getCause() instanceof IOException) {
+        // The request may have reached the catalog (a timeout after sending): unknown, not failed.
+        return new CommitOutcome.Unknown(e.getMessage());
+      }
+      throw e;
     }
     table.refresh();
     Snapshot committed = findCommit(table, commitId);

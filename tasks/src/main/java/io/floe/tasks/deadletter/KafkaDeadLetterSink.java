@@ -29,11 +29,12 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
   public static final String SOURCE_OFFSET = "floe.error.offset";
   public static final String TABLE = "floe.error.table";
   public static final String TASK_ID = "floe.error.task-id";
+  /** Largest dead letter the producer sends; the topic is created to accept it too. */
+  public static final int MAX_DEAD_LETTER_BYTES = 16 * 1024 * 1024;
 
   private final KafkaClientFactory clients;
   private final Map<String, Object> config;
   private final String topic;
-  private final List<Future<RecordMetadata>> pending = new ArrayList<>();
   private Producer<byte[], byte[]> producer;
 
   public KafkaDeadLetterSink(KafkaClientFactory clients, Map<String, Object> kafkaConfig, String topic) {
@@ -42,6 +43,8 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     this.config.put(ProducerConfig.ACKS_CONFIG, "all");
     this.config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     this.config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "floe-dead-letters");
+    // A dead letter carries the whole original record plus headers: allow large ones.
+    this.config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_DEAD_LETTER_BYTES);
     this.topic = topic;
   }
 
@@ -50,10 +53,18 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
   }
 
   @Override
-  public synchronized void send(DeadLetter letter) {
+  public Batch batch() {
+    return new TaskBatch();
+  }
+
+  private synchronized Producer<byte[], byte[]> producer() {
     if (producer == null) {
       producer = clients.producer(config);
     }
+    return producer;
+  }
+
+  private Future<RecordMetadata> send(DeadLetter letter) {
     RecordHeaders headers = new RecordHeaders();
     if (letter.headers() != null) {
       for (Header header : letter.headers()) {
@@ -66,29 +77,35 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     headers.add(SOURCE_OFFSET, utf8(Long.toString(letter.offset())));
     headers.add(TABLE, utf8(letter.table()));
     headers.add(TASK_ID, utf8(letter.taskId()));
-    pending.add(producer.send(new ProducerRecord<>(topic, null, null, letter.key(), letter.value(), headers)));
+    return producer().send(new ProducerRecord<>(topic, null, null, letter.key(), letter.value(), headers));
   }
 
-  @Override
-  public void flush() {
-    List<Future<RecordMetadata>> waiting;
-    synchronized (this) {
+  /** One task's sends; its flush waits for its own records only. */
+  private final class TaskBatch implements Batch {
+    private final List<Future<RecordMetadata>> pending = new ArrayList<>();
+
+    @Override
+    public void send(DeadLetter letter) {
+      pending.add(KafkaDeadLetterSink.this.send(letter));
+    }
+
+    @Override
+    public void flush() {
       if (pending.isEmpty()) {
         return;
       }
-      producer.flush();
-      waiting = new ArrayList<>(pending);
-      pending.clear();
-    }
-    try {
-      for (Future<RecordMetadata> future : waiting) {
-        future.get();
+      producer().flush();
+      try {
+        for (Future<RecordMetadata> future : pending) {
+          future.get();
+        }
+        pending.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while writing dead letters to " + topic, e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("Cannot write dead letters to " + topic, e.getCause());
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while writing dead letters to " + topic, e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot write dead letters to " + topic, e.getCause());
     }
   }
 

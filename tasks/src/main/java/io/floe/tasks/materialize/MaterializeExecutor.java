@@ -9,6 +9,7 @@ import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.source.SourceReader;
+import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.S3OutputMetrics;
@@ -87,6 +88,11 @@ public final class MaterializeExecutor {
     Tenant tenant = tenants.tenant(envelope.tenant());
     TableIdentifier id = TableIdentifier.parse(task.table());
     Table table = loadOrNull(tenant, id);
+    String source = table == null ? null : table.properties().get(TableProperties.SOURCE_TOPIC);
+    if (source != null && !source.equals(task.topic())) {
+      return new TaskResult.Failed(
+          "Task names topic " + task.topic() + " but table " + id + " is fed by topic " + source, false);
+    }
     for (int round = 1; round <= settings.maxCommitRounds(); round++) {
       SourceOffsets committed = table == null ? SourceOffsets.none() : SourceOffsets.committed(table);
       RangePlan plan = RangePlan.of(task.ranges(), committed);
@@ -100,10 +106,11 @@ public final class MaterializeExecutor {
         LOG.info("{} round {}: writing {} (table has {})", envelope, round, plan.remaining(), committed);
       }
       SourceReader reader = new SourceReader(kafka, tenant.sourceKafka(), settings.readStallTimeout(), clock);
-      MaterializeRun run = new MaterializeRun(envelope, task, tenant, id, table, settings, metrics);
+      MaterializeRun run =
+          new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics);
       TaskFileIO io;
       try {
-        io = run.execute(reader, plan.remaining(), uploadExecutor, s3Metrics);
+        io = run.execute(reader, plan.remaining());
       } catch (TaskIOException e) {
         if (e.io() != null) {
           e.io().discardAll(); // nothing was committed yet: the files are certainly ours alone
@@ -141,23 +148,23 @@ public final class MaterializeExecutor {
         io.release();
         return run.committedResult(committed.snapshotId());
       }
-      SourceOffsets actual;
       if (outcome instanceof CommitOutcome.Unknown unknown) {
         metrics.commitUnknown(task.table());
         LOG.warn("{}: commit outcome unknown ({}); reading the table to resolve it", envelope, unknown.reason());
-        table.refresh();
-        Snapshot ours = TableCommitter.findCommit(table, commitId);
-        if (ours != null) {
-          io.release();
-          return run.committedResult(ours.snapshotId());
-        }
-        // Not visible now; it may still land, so our files must never be deleted from here on.
+        // It may still land later, so from here on our files must never be deleted.
         io.release();
-        actual = SourceOffsets.committed(table);
       } else {
-        actual = ((CommitOutcome.OffsetsMoved) outcome).actual();
+        metrics.commitConflict(task.table());
       }
-      metrics.commitConflict(task.table());
+      // "Offsets moved" can be our own commit, applied by the catalog although the client saw an
+      // error and retried; so both outcomes are resolved by looking for our commit id.
+      table.refresh();
+      Snapshot ours = TableCommitter.findCommit(table, commitId);
+      if (ours != null) {
+        io.release();
+        return run.committedResult(ours.snapshotId());
+      }
+      SourceOffsets actual = SourceOffsets.committed(table);
       if (!startsStillMatch(ranges, actual)) {
         int discarded = io.discardAll();
         LOG.info("{}: offsets moved to {} over our ranges {}; discarded {} uncommitted files", envelope, actual, ranges, discarded);

@@ -7,6 +7,7 @@ import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.deadletter.DeadLetter;
+import io.floe.tasks.deadletter.DeadLetterSink;
 import io.floe.tasks.json.JsonRecordConverter;
 import io.floe.tasks.json.RecordConversionException;
 import io.floe.tasks.json.SchemaGrowth;
@@ -60,6 +61,9 @@ final class MaterializeRun {
   private final MaterializeMetrics metrics;
   private final String operationId;
   private final List<DataFile> files = new ArrayList<>();
+  private final DeadLetterSink.Batch deadLetters;
+  private final Executor uploads;
+  private final S3OutputMetrics s3Metrics;
 
   private Table table;
   private TaskFileIO io;
@@ -76,7 +80,9 @@ final class MaterializeRun {
       TableIdentifier id,
       Table table,
       MaterializeSettings settings,
-      MaterializeMetrics metrics) {
+      MaterializeMetrics metrics,
+      Executor uploads,
+      S3OutputMetrics s3Metrics) {
     this.envelope = envelope;
     this.task = task;
     this.tenant = tenant;
@@ -84,14 +90,14 @@ final class MaterializeRun {
     this.table = table;
     this.settings = settings;
     this.metrics = metrics;
+    this.deadLetters = tenant.deadLetters().batch();
+    this.uploads = uploads;
+    this.s3Metrics = s3Metrics;
     this.operationId = envelope.taskId() + "-" + envelope.attempt() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Reads and writes; returns the task's FileIO so the caller can release or discard its files. */
-  TaskFileIO execute(SourceReader reader, List<OffsetRange> ranges, Executor uploads, S3OutputMetrics s3Metrics)
-      throws Exception {
-    this.uploads = uploads;
-    this.s3Metrics = s3Metrics;
+  TaskFileIO execute(SourceReader reader, List<OffsetRange> ranges) throws TaskIOException {
     try {
       List<SkippedRange> skipped = reader.read(task.topic(), ranges, this::accept);
       if (table == null) {
@@ -102,7 +108,7 @@ final class MaterializeRun {
       }
       ensureIO();
       // Dead letters must be durable before the commit makes their offsets "done".
-      tenant.deadLetters().flush();
+      deadLetters.flush();
       recordSkipped(skipped);
       return io;
     } catch (Exception e) {
@@ -119,9 +125,6 @@ final class MaterializeRun {
       throw new TaskIOException(io, e);
     }
   }
-
-  private Executor uploads;
-  private S3OutputMetrics s3Metrics;
 
   Table table() {
     return table;
@@ -165,9 +168,10 @@ final class MaterializeRun {
       valid.add(record);
       values.add(value);
     }
-    if (!values.isEmpty()) {
-      growSchema(values);
+    if (values.isEmpty()) {
+      return; // nothing to write; a table that does not exist yet is created at the end
     }
+    growSchema(values);
     Schema schema = table.schema();
     Types.NestedField kafkaField = schema.findField(KafkaColumns.COLUMN);
     if (kafkaField == null || !kafkaField.type().isStructType()) {
@@ -275,7 +279,7 @@ final class MaterializeRun {
   }
 
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
-    tenant.deadLetters()
+    deadLetters
         .send(
             new DeadLetter(
                 record.topic(), record.partition(), record.offset(), record.key(), record.value(),

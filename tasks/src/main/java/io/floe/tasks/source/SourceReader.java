@@ -78,16 +78,9 @@ public final class SourceReader {
     try (Consumer<byte[], byte[]> consumer = clients.consumer(consumerConfig)) {
       consumer.assign(byPartition.keySet());
       Map<TopicPartition, Long> earliest = consumer.beginningOffsets(byPartition.keySet());
-      Map<TopicPartition, Long> latest = consumer.endOffsets(byPartition.keySet());
       for (Map.Entry<TopicPartition, OffsetRange> entry : byPartition.entrySet()) {
         TopicPartition tp = entry.getKey();
         OffsetRange range = entry.getValue();
-        long end = latest.getOrDefault(tp, 0L);
-        if (range.endOffset() > end) {
-          throw new IllegalStateException(
-              String.format(
-                  "Cannot read %s %s: the partition ends at offset %d (was the topic recreated?)", topic, range, end));
-        }
         long start = range.startOffset();
         long first = earliest.getOrDefault(tp, 0L);
         if (start < first) {
@@ -131,8 +124,12 @@ public final class SourceReader {
           }
         }
       } else if (clock.millis() - lastProgress > stallTimeout.toMillis()) {
+        // A range past the last stable offset waits for an open transaction; past the end of the
+        // log it never completes (the topic was recreated, or the task is wrong).
         throw new IllegalStateException(
-            "Cannot read " + remaining.values() + " of " + remaining.keySet() + ": no records for " + stallTimeout);
+            "Cannot read " + remaining.values() + " of " + remaining.keySet() + ": no records for " + stallTimeout
+                + "; the partitions end at " + consumer.endOffsets(remaining.keySet())
+                + " (an open transaction, or a topic recreated under the same name?)");
       }
       dropFinished(consumer, remaining);
     }

@@ -10,9 +10,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -52,7 +54,9 @@ public final class TopicOffsets {
     partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
     try {
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> offsets =
-          admin.listOffsets(request).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          // Read-committed, like the task's reader: never plan past an open transaction.
+          admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+              .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       offsets.forEach(
           (partition, info) ->
               result.computeIfAbsent(partition.topic(), t -> new HashMap<>()).put(partition.partition(), info.offset()));

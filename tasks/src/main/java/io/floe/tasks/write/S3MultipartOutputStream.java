@@ -136,8 +136,11 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
         }
         completeMultipartUpload();
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | Error e) {
       abortQuietly(e);
+      if (e instanceof Error error) {
+        throw error;
+      }
       throw e instanceof IOException io ? io : new IOException("Cannot write " + location, e);
     } finally {
       buffer = null;
@@ -220,8 +223,10 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
         CompletableFuture.supplyAsync(() -> uploadPart(partNumber, partBytes, partLength), uploadExecutor)
             .whenComplete(
                 (done, failure) -> {
-                  uploadSlots.release();
+                  // Return the buffer before freeing the slot, so a woken writer reuses it
+                  // rather than allocating: the bound stays (maxInFlightParts + 1) buffers.
                   returnBuffer(partBytes);
+                  uploadSlots.release();
                   if (failure != null && uploadFailure == null) {
                     uploadFailure = failure;
                   }
@@ -290,7 +295,7 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
     LOG.debug("Completed multipart upload of {} ({} parts, {} bytes)", location, completed.size(), position);
   }
 
-  private void abortQuietly(Exception cause) {
+  private void abortQuietly(Throwable cause) {
     LOG.warn("Aborting upload of {}: {}", location, cause.toString());
     aborted = true;
     closed = true;
@@ -301,6 +306,19 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
     if (uploadId == null) {
       return;
     }
+    // An interrupted thread (e.g. a worker stopped at shutdown) must still abort: clear the flag
+    // for the S3 calls and restore it afterwards.
+    boolean interrupted = Thread.interrupted();
+    try {
+      abortUploadUninterrupted();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void abortUploadUninterrupted() {
     // Wait for queued and running part uploads: a part that lands after the abort would leave
     // storage behind on some S3 implementations.
     for (CompletableFuture<CompletedPart> part : parts) {

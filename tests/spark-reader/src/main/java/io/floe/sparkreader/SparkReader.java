@@ -6,13 +6,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,7 +29,8 @@ import org.apache.spark.sql.SparkSession;
  * catalog's {@code /v1/config} supplies them), {@code table} ({@code namespace.table}), {@code
  * mode} ({@code summary}, {@code rows} or {@code sql}), {@code value-column} (an expression folded
  * into the checksum), {@code sql} (for mode {@code sql}; the catalog is named {@code floe}),
- * {@code region} (default {@code us-east-1}) and {@code work-dir} (Spark's scratch space).
+ * {@code region} (default {@code us-east-1}) and {@code work-dir} (for Spark's SQL warehouse
+ * directory, default a temp dir; Spark's scratch files go to {@code java.io.tmpdir}).
  *
  * <p>Modes and their output:
  *
@@ -43,13 +45,13 @@ import org.apache.spark.sql.SparkSession;
  *   <li>{@code sql}: {@code {"columns":[...],"rows":[[...], ...],"elapsed-ms"}} for any query.
  * </ul>
  *
- * <p>Exit codes: 0 done, 2 bad arguments, 1 anything else (stack trace on stderr).
+ * <p>Exit codes: 0 done; 2 bad arguments (message on stderr); 1 anything else, with {@code
+ * {"error": "exception: message (caused by ...)"}} on stdout and the stack trace on stderr.
  */
 public final class SparkReader {
 
   static final String CATALOG = "floe";
   private static final String PROPERTY_PREFIX = "floe.spark-reader.";
-  private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)+");
 
   private SparkReader() {}
 
@@ -65,13 +67,30 @@ public final class SparkReader {
     int code = 0;
     try {
       System.out.println(run(settings));
-      System.out.flush();
     } catch (Throwable t) {
       t.printStackTrace();
+      // The launcher puts this first in its exception; the stack trace stays on stderr.
+      System.out.println(Json.write(Map.of("error", describe(t))));
       code = 1;
     }
+    System.out.flush();
     // Spark and the AWS SDK leave non-daemon threads behind: leave explicitly.
     System.exit(code);
+  }
+
+  /** The exception and its root cause, first lines only (Spark's analysis errors run long). */
+  static String describe(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String text = firstLine(t);
+    return root == t ? text : text + " (caused by " + firstLine(root) + ")";
+  }
+
+  private static String firstLine(Throwable t) {
+    String message = t.getMessage() == null ? "" : ": " + t.getMessage().lines().findFirst().orElse("");
+    return t.getClass().getName() + message;
   }
 
   /** Runs one read as the settings say and returns the JSON line. */
@@ -94,10 +113,7 @@ public final class SparkReader {
   private static Map<String, Object> summary(
       SparkSession spark, Map<String, String> settings, boolean withRows) {
     String table = require(settings, "table");
-    if (!TABLE_NAME.matcher(table).matches()) {
-      throw new IllegalArgumentException("Invalid table: " + table + " (expected namespace.table)");
-    }
-    String qualified = CATALOG + "." + table;
+    String qualified = qualified(table);
     String valueColumn = settings.get("value-column");
 
     Row counts =
@@ -149,6 +165,17 @@ public final class SparkReader {
     return result;
   }
 
+  /** {@code ns.table} as {@code floe.`ns`.`table`}, so any identifier characters are safe. */
+  static String qualified(String table) {
+    String[] parts = table.split("\\.");
+    if (parts.length < 2 || Arrays.stream(parts).anyMatch(String::isEmpty)) {
+      throw new IllegalArgumentException("Invalid table: " + table + " (expected namespace.table)");
+    }
+    return CATALOG + "." + Arrays.stream(parts)
+        .map(part -> "`" + part.replace("`", "``") + "`")
+        .collect(Collectors.joining("."));
+  }
+
   private static Map<String, Object> sql(SparkSession spark, String query) {
     Dataset<Row> frame = spark.sql(query);
     List<Object[]> rows = new ArrayList<>();
@@ -165,9 +192,11 @@ public final class SparkReader {
     return result;
   }
 
-  /** A local, single-threaded session with UI, Hive and push-down of aggregates off. */
+  /** A local, single-threaded session without UI or Hive, aggregate push-down off. */
   static SparkSession session(Map<String, String> settings) throws Exception {
     String catalog = "spark.sql.catalog." + CATALOG;
+    // Keeps Spark's SQL warehouse directory out of the working directory; scratch files (block
+    // manager, shuffle) go to java.io.tmpdir, which the launcher sets per run.
     Path workDir =
         settings.containsKey("work-dir")
             ? Files.createDirectories(Path.of(settings.get("work-dir")))
@@ -180,7 +209,6 @@ public final class SparkReader {
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.local.dir", workDir.resolve("local").toString())
             .config("spark.sql.warehouse.dir", workDir.resolve("warehouse").toUri().toString())
             .config("spark.sql.shuffle.partitions", "1")
             .config("spark.default.parallelism", "1")
@@ -231,7 +259,10 @@ public final class SparkReader {
       settings.put(arg.substring(2, eq), arg.substring(eq + 1));
     }
     require(settings, "catalog-uri");
-    String mode = settings.getOrDefault("mode", "summary");
+    String mode = settings.getOrDefault("mode", "summary").toLowerCase(Locale.ROOT);
+    if (!List.of("summary", "rows", "sql").contains(mode)) {
+      throw new IllegalArgumentException("Invalid mode: " + mode + " (summary, rows or sql)");
+    }
     require(settings, mode.equals("sql") ? "sql" : "table");
     return settings;
   }

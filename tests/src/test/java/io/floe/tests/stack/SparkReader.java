@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -31,12 +32,15 @@ import java.util.stream.Stream;
  * <p>The reader is the standalone Maven project {@code tests/spark-reader} (main class {@code
  * io.floe.sparkreader.SparkReader}); it is not part of Floe's reactor, because Spark's classpath
  * (its own Jackson, Netty, Hadoop, Scala) must never mix with Floe's. The first call builds it
- * ({@code mvn compile dependency:build-classpath}) and caches the classpath in {@code
+ * ({@code mvn package dependency:build-classpath}) and caches the classpath in {@code
  * tests/spark-reader/target/classpath.txt}; later calls, in this JVM or the next, reuse it until the
  * project's pom or sources change. Builds are serialised by a file lock.
  *
- * <p>Each call starts one JVM ({@code local[1]}, 512 MiB heap, ~10 s) that prints a JSON line; a
- * non-zero exit or a timeout throws with the tail of the child's stderr.
+ * <p>Each call starts one JVM ({@code local[1]}, 512 MiB heap, ~0.5 GB RSS) that prints a JSON
+ * line; a non-zero exit or a timeout throws with the child's error and the tail of its stderr. The
+ * first successful run also writes a class-data-sharing archive ({@code target/cds/}, ~190 MB) that
+ * roughly halves the start-up of the later ones; {@code -D}{@value #CDS_PROPERTY}{@code =false}
+ * turns that off.
  *
  * <pre>{@code
  * SparkReader.Result read = SparkReader.query(
@@ -52,23 +56,28 @@ public final class SparkReader {
 
   /** Directory of the spark-reader project, if not found from the working directory. */
   public static final String PROJECT_PROPERTY = "floe.spark-reader.project";
+  /** {@code false} runs the child without a class-data-sharing archive. */
+  public static final String CDS_PROPERTY = "floe.spark-reader.cds";
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
-  /** Maven may download ~420 MB of Spark on the first build. */
+  /** The first build may download ~350 MB (Spark, Iceberg's runtime, the AWS bundle, Maven plugins). */
   static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
 
   private static final String MAIN_CLASS = "io.floe.sparkreader.SparkReader";
+  private static final String JAR = "target/floe-spark-reader.jar";
   private static final int TAIL_LINES = 40;
 
   /**
    * What Spark's own launcher passes to the JVM ({@code
-   * org.apache.spark.launcher.JavaModuleOptions} of Spark 4.1.1), verbatim. Options the running
-   * JVM does not know (e.g. {@code --enable-native-access} before Java 22) are ignored.
+   * org.apache.spark.launcher.JavaModuleOptions#defaultModuleOptions()} of Spark 4.1.1), less
+   * {@code --add-modules=jdk.incubator.vector}: nothing on this classpath uses it and it prints a
+   * warning. Options the running JVM does not know ({@code --enable-native-access} before Java 22)
+   * are ignored. Of these, the reads here strictly need only {@code java.nio} (Iceberg's Arrow
+   * buffers in vectorized Parquet reads); the rest cover Spark paths a query may take.
    */
   static final List<String> JAVA_MODULE_OPTIONS =
       List.of(
           "-XX:+IgnoreUnrecognizedVMOptions",
-          "--add-modules=jdk.incubator.vector",
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
           "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
           "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
@@ -145,7 +154,9 @@ public final class SparkReader {
    * lists, strings, longs, doubles, booleans and nulls.
    */
   public static Map<String, Object> sql(Target target, String query) {
-    return run(target, List.of("--mode=sql", "--sql=" + query), DEFAULT_TIMEOUT);
+    Map<String, Object> result = run(target, List.of("--mode=sql", "--sql=" + Objects.requireNonNull(query)), DEFAULT_TIMEOUT);
+    result.remove("$line");
+    return result;
   }
 
   private static List<String> readArgs(String mode, String table, String valueColumn) {
@@ -177,6 +188,7 @@ public final class SparkReader {
   static Map<String, Object> run(Target target, List<String> readArgs, Duration timeout) {
     Path project = projectDir();
     String classpath = classpath(project);
+    Path archive = cdsArchive(project);
     Path runDir;
     try {
       Files.createDirectories(project.resolve("target/runs"));
@@ -190,8 +202,18 @@ public final class SparkReader {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xms64m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Djava.awt.headless=true"));
+    // Spark's scratch files (block manager, shuffle spills) go to java.io.tmpdir.
     command.add("-Djava.io.tmpdir=" + runDir);
     command.addAll(JAVA_MODULE_OPTIONS);
+    Path dump = null;
+    if (archive != null && Files.isRegularFile(archive)) {
+      command.add("-XX:SharedArchiveFile=" + archive);
+    } else if (archive != null) {
+      dump = runDir.resolve("classes.jsa");
+      command.add("-XX:ArchiveClassesAtExit=" + dump);
+    }
+    // The JVM's own log (CDS warns about every class it cannot archive) would go to stdout.
+    command.addAll(List.of("-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr"));
     command.addAll(List.of("-cp", classpath, MAIN_CLASS));
     command.add("--catalog-uri=" + target.catalogUri());
     addIfSet(command, "warehouse", target.warehouse());
@@ -212,10 +234,15 @@ public final class SparkReader {
 
     int exit = execute(builder, timeout, err, "Spark reader");
     String line = lastJsonLine(out);
-    if (exit != 0 || line == null) {
-      throw new IllegalStateException("Spark reader failed (exit " + exit + ", logs in " + runDir + "):\n" + tail(err));
+    Map<String, Object> json = line == null ? Map.of() : Json.parseObject(line);
+    if (exit != 0 || line == null || json.containsKey("error")) {
+      throw new IllegalStateException("Spark reader failed (exit " + exit + "): " + json.getOrDefault("error", "no result")
+          + "\nlogs in " + runDir + ", stderr tail:\n" + tail(err));
     }
-    Map<String, Object> json = Json.parseObject(line);
+    if (dump != null) {
+      keepArchive(dump, archive);
+    }
+    json = new LinkedHashMap<>(json);
     json.put("$line", line);
     deleteRecursively(runDir);
     return json;
@@ -228,7 +255,7 @@ public final class SparkReader {
   }
 
   /**
-   * The child's classpath: {@code target/classes} and every dependency jar. Built with Maven once,
+   * The child's classpath: {@code target/floe-spark-reader.jar} and every dependency jar. Built once,
    * then read from {@code target/classpath.txt} while it is newer than the pom and the sources and
    * every jar it names exists.
    */
@@ -247,14 +274,18 @@ public final class SparkReader {
         Files.createDirectories(target);
         // Another test JVM (a parallel fork) may be building the same project.
         try (FileChannel channel = FileChannel.open(target.resolve(".build.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.lock()) {
-          if (!isFresh(project, classpathFile)) {
-            build(project, classpathFile);
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          FileLock lock = channel.lock();
+          try {
+            if (!isFresh(project, classpathFile)) {
+              build(project, classpathFile);
+            }
+            String jars = Files.readString(classpathFile).strip();
+            cachedClasspath = project.resolve(JAR) + java.io.File.pathSeparator + jars;
+            return cachedClasspath;
+          } finally {
+            lock.release();
           }
-          String jars = Files.readString(classpathFile).strip();
-          cachedClasspath = target.resolve("classes") + java.io.File.pathSeparator + jars;
-          return cachedClasspath;
         }
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot build the Spark reader in " + project, e);
@@ -263,7 +294,7 @@ public final class SparkReader {
   }
 
   private static boolean isFresh(Path project, Path classpathFile) throws IOException {
-    if (!Files.isRegularFile(classpathFile) || !Files.isDirectory(project.resolve("target/classes/io"))) {
+    if (!Files.isRegularFile(classpathFile) || !Files.isRegularFile(project.resolve(JAR))) {
       return false;
     }
     FileTime built = Files.getLastModifiedTime(classpathFile);
@@ -292,9 +323,11 @@ public final class SparkReader {
 
   private static void build(Path project, Path classpathFile) throws IOException {
     Files.deleteIfExists(classpathFile);
+    // A class-data-sharing archive is only valid for the classpath it was made with.
+    deleteRecursively(project.resolve("target/cds"));
     Path log = project.resolve("target/build.log");
     List<String> command = List.of(maven(), "-B", "-q", "-f", project.resolve("pom.xml").toString(),
-        "compile", "dependency:build-classpath", "-Dmdep.outputFile=" + classpathFile);
+        "package", "dependency:build-classpath", "-Dmdep.outputFile=" + classpathFile);
     ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile())
         .redirectErrorStream(true).redirectOutput(log.toFile());
     int exit = execute(builder, BUILD_TIMEOUT, log, "Spark reader build");
@@ -302,6 +335,38 @@ public final class SparkReader {
       throw new IllegalStateException("Cannot build the Spark reader (" + String.join(" ", command)
           + ", exit " + exit + "):\n" + tail(log));
     }
+  }
+
+  /**
+   * The class-data-sharing archive for this JDK, or {@code null} when switched off or this JDK
+   * cannot make one. It is made by the first successful run ({@code -XX:ArchiveClassesAtExit}).
+   */
+  private static Path cdsArchive(Path project) {
+    if ("false".equalsIgnoreCase(System.getProperty(CDS_PROPERTY))) {
+      return null;
+    }
+    Path dir = project.resolve("target/cds");
+    String jdk = System.getProperty("java.vm.version").replaceAll("[^A-Za-z0-9.+-]", "_");
+    Path archive = dir.resolve("spark-reader-" + jdk + ".jsa");
+    return Files.exists(unsupportedMarker(archive)) ? null : archive;
+  }
+
+  /** Moves a freshly dumped archive into place; remembers a JDK that made none. */
+  private static void keepArchive(Path dump, Path archive) {
+    try {
+      Files.createDirectories(archive.getParent());
+      if (Files.isRegularFile(dump) && Files.size(dump) > 0) {
+        Files.move(dump, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.writeString(unsupportedMarker(archive), "");
+      }
+    } catch (IOException e) {
+      // Without an archive the next run is only slower.
+    }
+  }
+
+  private static Path unsupportedMarker(Path archive) {
+    return archive.resolveSibling(archive.getFileName() + ".unsupported");
   }
 
   private static String maven() {
