@@ -8,6 +8,7 @@ import io.floe.runner.http.AdminApi;
 import io.floe.runner.http.TableService;
 import io.floe.runner.plan.PlannerService;
 import io.floe.tasks.contract.MaterializeTask;
+import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
 import io.floe.tasks.materialize.TaskResult;
@@ -23,6 +24,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
@@ -155,6 +157,9 @@ public final class Runner {
         .eventually(() -> api.stop())
         .eventually(() -> producer.close())
         .eventually(() -> taskWorkers.close())
+        // Tasks interrupted by the close abort their uploads with the tenants' clients: wait
+        // for them before closing those clients.
+        .eventually(() -> awaitNoRunningTasks(Duration.ofSeconds(15)))
         .eventually(() -> vertx.executeBlocking(() -> {
           tenants.close();
           uploads.shutdown();
@@ -169,6 +174,18 @@ public final class Runner {
         .thenRun(() -> LOG.info("Runner stopped"));
   }
 
+  private Future<Void> awaitNoRunningTasks(Duration timeout) {
+    Promise<Void> done = Promise.promise();
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    vertx.setPeriodic(50, id -> {
+      if (consumer.runningTasks() == 0 || System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(id);
+        done.tryComplete();
+      }
+    });
+    return done.future();
+  }
+
   /** Creates Floe's topics if missing: tasks, task dead letters, planner leadership, record dead letters. */
   private void ensureTopics() throws Exception {
     RunnerConfig runner = config.runner();
@@ -181,7 +198,9 @@ public final class Runner {
     }
     for (TenantConfig tenant : config.tenants().values()) {
       try (Admin admin = kafkaClients.admin(new HashMap<>(tenant.sourceKafka()))) {
-        create(admin, List.of(new NewTopic(tenant.deadLetterTopic(), 1, runner.replicationFactor())));
+        // Dead letters carry whole source records plus headers: accept large ones.
+        create(admin, List.of(new NewTopic(tenant.deadLetterTopic(), 1, runner.replicationFactor())
+            .configs(Map.of("max.message.bytes", Integer.toString(KafkaDeadLetterSink.MAX_DEAD_LETTER_BYTES)))));
       }
     }
   }

@@ -6,6 +6,7 @@ import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.materialize.TaskResult;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -47,6 +48,7 @@ public final class TaskConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(TaskConsumer.class);
   public static final String ERROR_HEADER = "floe.error.reason";
   public static final String ATTEMPTS_HEADER = "floe.error.attempts";
+  private static final long REQUEUE_DELAY_MS = 2000;
 
   private final Vertx vertx;
   private final RunnerConfig config;
@@ -58,6 +60,7 @@ public final class TaskConsumer {
   private final AtomicInteger running = new AtomicInteger();
 
   private KafkaConsumer<byte[], byte[]> consumer;
+  private Context context;
   private boolean paused;
   private boolean stopping;
   private volatile boolean assignedOnce;
@@ -72,6 +75,7 @@ public final class TaskConsumer {
   }
 
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     Map<String, String> properties = new HashMap<>(config.kafka());
     properties.put("group.id", config.groupId());
     properties.put("enable.auto.commit", "false");
@@ -105,6 +109,13 @@ public final class TaskConsumer {
     if (consumer == null) {
       return Future.succeededFuture();
     }
+    // All consumer state belongs to its context: stop there, whoever calls.
+    Promise<Void> stopped = Promise.promise();
+    context.runOnContext(v -> stopOnContext(timeout).onComplete(stopped));
+    return stopped.future();
+  }
+
+  private Future<Void> stopOnContext(Duration timeout) {
     stopping = true;
     queue.clear();
     Promise<Void> drained = Promise.promise();
@@ -161,37 +172,35 @@ public final class TaskConsumer {
     dispatch();
   }
 
+  /**
+   * Starts queued tasks while slots are free. A slot is held while the task executes, not while
+   * its outcome is made durable (a retry waits out its backoff without holding a slot).
+   */
   private void dispatch() {
     while (!stopping && running.get() < config.maxConcurrentTasks() && !queue.isEmpty()) {
       KafkaConsumerRecord<byte[], byte[]> record = queue.poll();
       running.incrementAndGet();
       PartitionProgress partition = progress.get(partitionOf(record));
-      handle(record)
-          .onComplete(
-              done -> {
-                running.decrementAndGet();
-                if (done.failed()) {
-                  LOG.error("Task at {} offset {} has no durable outcome; it will be redelivered",
-                      partitionOf(record), record.offset(), done.cause());
-                } else if (progress.get(partitionOf(record)) == partition && partition != null) {
-                  partition.completed(record.offset());
-                  commitProgress();
-                }
-                if (paused && !stopping && queue.size() <= config.maxConcurrentTasks()) {
-                  paused = false;
-                  consumer.resume(progress.keySet());
-                }
-                dispatch();
-              });
+      Promise<Void> slot = Promise.promise();
+      slot.future().onComplete(freed -> {
+        running.decrementAndGet();
+        if (paused && !stopping && queue.size() <= config.maxConcurrentTasks()) {
+          paused = false;
+          consumer.resume(progress.keySet());
+        }
+        dispatch();
+      });
+      handle(record, slot).onComplete(durable -> settled(record, partition, durable.failed() ? durable.cause() : null));
     }
   }
 
-  /** Runs one task message to a durable outcome. */
-  private Future<Void> handle(KafkaConsumerRecord<byte[], byte[]> record) {
+  /** Runs one task message to a durable outcome; completes {@code slot} once execution ends. */
+  private Future<Void> handle(KafkaConsumerRecord<byte[], byte[]> record, Promise<Void> slot) {
     TaskEnvelope envelope;
     try {
       envelope = TaskCodec.decode(record.value());
     } catch (InvalidTaskException e) {
+      slot.complete();
       LOG.warn("Malformed task at {} offset {}: {}", partitionOf(record), record.offset(), e.getMessage());
       metrics.malformed();
       return deadLetter(record.key(), record.value(), e.getMessage(), 0);
@@ -200,7 +209,38 @@ public final class TaskConsumer {
     return execution
         .execute(envelope)
         .recover(e -> Future.succeededFuture(new TaskResult.Failed(e.toString(), true)))
-        .compose(result -> settle(record, envelope, result));
+        .compose(result -> {
+          slot.tryComplete();
+          return settle(record, envelope, result);
+        });
+  }
+
+  /**
+   * Records a durable outcome, or, when none could be made durable (the re-enqueue or
+   * dead-letter write failed, e.g. Kafka briefly unavailable), puts the task back in the queue
+   * after a pause, so the partition's committed offset never freezes behind it.
+   */
+  private void settled(KafkaConsumerRecord<byte[], byte[]> record, PartitionProgress partition, Throwable failure) {
+    TopicPartition topicPartition = partitionOf(record);
+    if (partition == null || progress.get(topicPartition) != partition) {
+      return; // revoked meanwhile: the new owner redelivers it
+    }
+    if (failure == null) {
+      partition.completed(record.offset());
+      commitProgress();
+      return;
+    }
+    if (stopping) {
+      return; // left uncommitted: redelivered after the restart
+    }
+    LOG.warn("Task at {} offset {} has no durable outcome yet ({}); trying it again in {} ms",
+        topicPartition, record.offset(), failure.toString(), REQUEUE_DELAY_MS);
+    vertx.setTimer(REQUEUE_DELAY_MS, id -> {
+      if (!stopping && progress.get(topicPartition) == partition) {
+        queue.addFirst(record);
+        dispatch();
+      }
+    });
   }
 
   private Future<Void> settle(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, TaskResult result) {

@@ -59,7 +59,7 @@ public final class PlannerService {
   private final MeterRegistry metrics;
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
-  private long tableListsAt;
+  private volatile long tableListsAt;
 
   private KafkaConsumer<byte[], byte[]> leadership;
   private volatile boolean leader;
@@ -167,7 +167,13 @@ public final class PlannerService {
       }
       Set<String> topics = new HashSet<>();
       tables.forEach(table -> topics.add(table.topic()));
-      Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(topics);
+      Map<String, Map<Integer, Long>> ends;
+      try {
+        ends = tenants.tenant(tenant).topicOffsets().endOffsets(topics);
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot read end offsets of tenant {}: {}; its tables wait for the next tick", tenant, e.toString());
+        continue; // one tenant's outage must not stop the others
+      }
       for (RegisteredTable registered : tables) {
         Map<Integer, Long> end = ends.get(registered.topic());
         if (end == null) {
