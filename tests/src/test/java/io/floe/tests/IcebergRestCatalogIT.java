@@ -33,6 +33,7 @@ class IcebergRestCatalogIT {
       Map<String, Produced> produced = DemoRecords.produce(stack.producer(), "payments", 2, 0, 2000, 100);
       stack.awaitCaughtUp(runner, "finance.payments", Duration.ofSeconds(90));
       DemoRecords.assertExactly(stack.readTable("finance.payments"), produced, "payments");
+      stack.stopRunner(runner); // before the catalog it talks to goes away
     }
   }
 }
