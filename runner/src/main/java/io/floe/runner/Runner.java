@@ -9,6 +9,7 @@ import io.floe.runner.http.TableService;
 import io.floe.runner.plan.PlannerService;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
 import io.floe.tasks.materialize.TaskResult;
@@ -80,6 +81,7 @@ public final class Runner {
   /** Starts everything; the future holds the HTTP port. */
   public Future<Integer> start() {
     RunnerConfig runner = config.runner();
+    CrashPoints.configure(config.crashPoints());
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmGcMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);

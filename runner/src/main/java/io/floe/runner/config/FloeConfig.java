@@ -1,5 +1,6 @@
 package io.floe.runner.config;
 
+import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.materialize.MaterializeSettings;
 import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
@@ -18,7 +19,11 @@ import java.util.TreeSet;
  * tenants.NAME.} make tenant {@code NAME}.
  */
 public record FloeConfig(
-    RunnerConfig runner, PlannerConfig planner, MaterializeSettings materialize, Map<String, TenantConfig> tenants) {
+    RunnerConfig runner,
+    PlannerConfig planner,
+    MaterializeSettings materialize,
+    Map<String, TenantConfig> tenants,
+    Map<String, Double> crashPoints) {
 
   public static final String DEFAULT_TENANT = "default";
 
@@ -39,7 +44,13 @@ public record FloeConfig(
             Duration.ofMillis(settings.longValue("materialize.read-stall-timeout-ms", 60_000, 100)),
             settings.intValue("materialize.max-commit-rounds", defaults.maxCommitRounds(), 1),
             tableProperties);
-    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants));
+    Map<String, Double> crashPoints;
+    try {
+      crashPoints = CrashPoints.parse(settings.string("faults.crash-points", null));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
+    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints));
   }
 
   public TenantConfig tenant(String name) {

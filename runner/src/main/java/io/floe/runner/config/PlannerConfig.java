@@ -11,7 +11,9 @@ public record PlannerConfig(
     long maxRecordsPerTask,
     Duration taskTimeout,
     String leaderTopic,
-    Duration tableListRefresh) {
+    Duration tableListRefresh,
+    Duration uploadJanitorInterval,
+    Duration abandonedUploadAge) {
 
   static PlannerConfig from(Settings settings) {
     return new PlannerConfig(
@@ -22,6 +24,8 @@ public record PlannerConfig(
         settings.longValue("planner.max-records-per-task", 5_000_000, 1),
         Duration.ofMillis(settings.longValue("planner.task-timeout-ms", 300_000, 1000)),
         settings.string("planner.leader-topic", "floe.planner"),
-        Duration.ofMillis(settings.longValue("planner.table-list-refresh-ms", 10_000, 100)));
+        Duration.ofMillis(settings.longValue("planner.table-list-refresh-ms", 10_000, 100)),
+        Duration.ofMillis(settings.longValue("planner.upload-janitor-interval-ms", 600_000, 100)),
+        Duration.ofMillis(settings.longValue("s3.multipart.abandoned-after-ms", 3_600_000, 1000)));
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
@@ -48,6 +49,8 @@ public final class TaskConsumer {
   private static final Logger LOG = LoggerFactory.getLogger(TaskConsumer.class);
   public static final String ERROR_HEADER = "floe.error.reason";
   public static final String ATTEMPTS_HEADER = "floe.error.attempts";
+  /** One line per failed attempt ({@code attempt N: reason}), carried from retry to retry. */
+  public static final String HISTORY_HEADER = "floe.error.history";
   private static final long REQUEUE_DELAY_MS = 2000;
 
   private final Vertx vertx;
@@ -253,7 +256,8 @@ public final class TaskConsumer {
       LOG.info("{} will be retried in {} ms: {}", envelope, delay, failed.reason());
       metrics.retried(envelope);
       Promise<Void> requeued = Promise.promise();
-      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0)
+      String history = history(record, envelope, failed.reason());
+      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0, history)
           .onComplete(requeued));
       return requeued.future();
     }
@@ -262,7 +266,20 @@ public final class TaskConsumer {
     }
     LOG.error("{} failed after {} attempts; sending it to {}: {}", envelope, envelope.attempt(), config.taskDeadLetterTopic(), failed.reason());
     metrics.deadLettered(envelope);
-    return deadLetter(record.key(), TaskCodec.encode(envelope), failed.reason(), envelope.attempt());
+    return send(config.taskDeadLetterTopic(), record.key(), TaskCodec.encode(envelope), failed.reason(),
+        envelope.attempt(), history(record, envelope, failed.reason()));
+  }
+
+  /** The record's attempt history with this attempt's failure added. */
+  private static String history(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, String reason) {
+    String previous = null;
+    for (KafkaHeader header : record.headers()) {
+      if (HISTORY_HEADER.equals(header.key())) {
+        previous = header.value().toString(StandardCharsets.UTF_8);
+      }
+    }
+    String line = "attempt " + envelope.attempt() + ": " + reason;
+    return previous == null ? line : previous + "\n" + line;
   }
 
   private long backoff(int attempt) {
@@ -272,14 +289,17 @@ public final class TaskConsumer {
   }
 
   private Future<Void> deadLetter(byte[] key, byte[] value, String reason, int attempts) {
-    return send(config.taskDeadLetterTopic(), key, value, reason, attempts);
+    return send(config.taskDeadLetterTopic(), key, value, reason, attempts, null);
   }
 
-  private Future<Void> send(String topic, byte[] key, byte[] value, String reason, int attempts) {
+  private Future<Void> send(String topic, byte[] key, byte[] value, String reason, int attempts, String history) {
     KafkaProducerRecord<byte[], byte[]> out = KafkaProducerRecord.create(topic, key, value);
     if (reason != null) {
       out.addHeader(ERROR_HEADER, Buffer.buffer(reason.getBytes(StandardCharsets.UTF_8)));
       out.addHeader(ATTEMPTS_HEADER, Buffer.buffer(Integer.toString(attempts)));
+    }
+    if (history != null) {
+      out.addHeader(HISTORY_HEADER, Buffer.buffer(history.getBytes(StandardCharsets.UTF_8)));
     }
     return producer.send(out).mapEmpty();
   }

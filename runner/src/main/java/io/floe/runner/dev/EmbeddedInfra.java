@@ -100,6 +100,15 @@ public final class EmbeddedInfra implements AutoCloseable {
     return kafka;
   }
 
+  /** Stops the broker and starts it again on the same ports and data (a broker restart). */
+  public void restartKafka() throws Exception {
+    int brokerPort = kafka.brokerPort();
+    int controllerPort = kafka.controllerPort();
+    kafka.close();
+    kafka = new EmbeddedKafka(dataDir.resolve("kafka"), brokerPort, controllerPort);
+    kafka.start();
+  }
+
   /** Runner config keys pointing at this stack; callers add or override what they need. */
   public Map<String, String> runnerConfig() {
     Map<String, String> config = new HashMap<>();

@@ -140,6 +140,7 @@ public final class AdminApi {
         .put("row-count", status.rowCount())
         .put("file-count", status.fileCount())
         .put("snapshot-id", status.snapshotId())
+        .put("skipped-offsets", status.skippedOffsets())
         .put("committed-offsets", committed)
         .put("end-offsets", ends)
         .put("problem", status.problem());

@@ -5,6 +5,7 @@ import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.maintain.UploadJanitor;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.tenant.Tenants;
@@ -60,6 +61,7 @@ public final class PlannerService {
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
   private volatile long tableListsAt;
+  private long janitorAt;
 
   private KafkaConsumer<byte[], byte[]> leadership;
   private volatile boolean leader;
@@ -158,6 +160,7 @@ public final class PlannerService {
       planner.reset();
     }
     refreshTableLists();
+    boolean janitorWasDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
     List<TaskEnvelope> tasks = new ArrayList<>();
     for (Map.Entry<String, List<RegisteredTable>> entry : tableLists.entrySet()) {
       String tenant = entry.getKey();
@@ -174,7 +177,11 @@ public final class PlannerService {
         LOG.warn("Cannot read end offsets of tenant {}: {}; its tables wait for the next tick", tenant, e.toString());
         continue; // one tenant's outage must not stop the others
       }
+      boolean janitorDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
       for (RegisteredTable registered : tables) {
+        if (janitorDue) {
+          abortAbandonedUploads(tenant, registered);
+        }
         Map<Integer, Long> end = ends.get(registered.topic());
         if (end == null) {
           continue; // the topic does not exist (yet); the table's status says so
@@ -190,7 +197,24 @@ public final class PlannerService {
         }
       }
     }
+    if (janitorWasDue) {
+      janitorAt = System.currentTimeMillis();
+    }
     return tasks;
+  }
+
+  /** Uploads of runners that died mid-file (SIGKILL, OOM) cannot abort themselves. */
+  private void abortAbandonedUploads(String tenant, RegisteredTable registered) {
+    try {
+      Table table = registry.load(tenant, registered.id());
+      int aborted = UploadJanitor.abortAbandoned(
+          tenants.tenant(tenant).s3(), table.location(), config.abandonedUploadAge(), java.time.Instant.now());
+      if (aborted > 0) {
+        metrics.counter("floe.s3.multipart.abandoned", "table", registered.name()).increment(aborted);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("Cannot clean abandoned uploads of {}: {}", registered.name(), e.toString());
+    }
   }
 
   private void refreshTableLists() {

@@ -22,7 +22,7 @@ class MaterializePlannerTest {
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
       new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 600, Duration.ofMinutes(5), "leader",
-          Duration.ofSeconds(10)),
+          Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1)),
       clock);
 
   @Test

@@ -2,6 +2,7 @@ package io.floe.tasks.commit;
 
 import io.floe.tasks.contract.OffsetRange;
 import java.io.IOException;
+import java.util.Map;
 import java.util.List;
 import java.util.UUID;
 import org.apache.iceberg.BaseTable;
@@ -11,6 +12,7 @@ import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.RESTException;
 
@@ -33,7 +35,8 @@ public final class TableCommitter {
       List<OffsetRange> ranges,
       String topic,
       String taskId,
-      String commitId) {
+      String commitId,
+      Map<String, String> properties) {
     TableOperations ops = ((HasTableOperations) table).operations();
     Table guarded = new BaseTable(new OffsetGuardedOperations(ops, base), table.name());
     String offsets = base.advancedBy(ranges).toJson();
@@ -48,7 +51,9 @@ public final class TableCommitter {
     update.set(SourceOffsets.COMMIT_ID_KEY, commitId);
     try {
       update.commit();
-      transaction.updateProperties().set(SourceOffsets.PROPERTY_KEY, offsets).commit();
+      UpdateProperties propertyUpdate = transaction.updateProperties().set(SourceOffsets.PROPERTY_KEY, offsets);
+      properties.forEach(propertyUpdate::set);
+      propertyUpdate.commit();
       transaction.commitTransaction();
     } catch (OffsetsMovedException e) {
       return new CommitOutcome.OffsetsMoved(e.actual());

@@ -7,6 +7,7 @@ import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.TableProperties;
@@ -118,6 +119,7 @@ public final class MaterializeExecutor {
         throw (Exception) e.getCause();
       }
       table = run.table();
+      CrashPoints.reach(CrashPoints.AFTER_UPLOAD);
       TaskResult result;
       try {
         result = commit(envelope, task, run, committed, plan.remaining(), io);
@@ -126,6 +128,9 @@ public final class MaterializeExecutor {
         throw e;
       }
       if (result != null) {
+        if (result instanceof TaskResult.Committed) {
+          CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+        }
         return result;
       }
       table.refresh();
@@ -143,7 +148,8 @@ public final class MaterializeExecutor {
       String commitId = TableCommitter.newCommitId();
       CommitOutcome outcome =
           committer.commit(
-              table, new TableChange.Append(run.files()), expected, ranges, task.topic(), envelope.taskId(), commitId);
+              table, new TableChange.Append(run.files()), expected, ranges, task.topic(), envelope.taskId(), commitId,
+              run.propertyChanges());
       if (outcome instanceof CommitOutcome.Committed committed) {
         io.release();
         return run.committedResult(committed.snapshotId());

@@ -14,6 +14,7 @@ import io.floe.tasks.json.SchemaGrowth;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.table.SkippedRanges;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.write.S3OutputMetrics;
@@ -61,6 +62,7 @@ final class MaterializeRun {
   private final MaterializeMetrics metrics;
   private final String operationId;
   private final List<DataFile> files = new ArrayList<>();
+  private final List<SkippedRange> skipped = new ArrayList<>();
   private final DeadLetterSink.Batch deadLetters;
   private final Executor uploads;
   private final S3OutputMetrics s3Metrics;
@@ -99,7 +101,7 @@ final class MaterializeRun {
   /** Reads and writes; returns the task's FileIO so the caller can release or discard its files. */
   TaskFileIO execute(SourceReader reader, List<OffsetRange> ranges) throws TaskIOException {
     try {
-      List<SkippedRange> skipped = reader.read(task.topic(), ranges, this::accept);
+      skipped.addAll(reader.read(task.topic(), ranges, this::accept));
       if (table == null) {
         table = createTable(KafkaColumns.baseSchema());
       }
@@ -109,7 +111,7 @@ final class MaterializeRun {
       ensureIO();
       // Dead letters must be durable before the commit makes their offsets "done".
       deadLetters.flush();
-      recordSkipped(skipped);
+      recordSkipped();
       return io;
     } catch (Exception e) {
       if (io != null) {
@@ -303,7 +305,16 @@ final class MaterializeRun {
     return printable ? "'" + text + "'" : "(" + key.length + " bytes)";
   }
 
-  private void recordSkipped(List<SkippedRange> skipped) {
+  /** Table properties to change in the data commit: the record of offsets lost to retention. */
+  Map<String, String> propertyChanges() {
+    if (skipped.isEmpty()) {
+      return Map.of();
+    }
+    String existing = table.properties().get(TableProperties.SKIPPED_RANGES);
+    return Map.of(TableProperties.SKIPPED_RANGES, SkippedRanges.append(existing, skipped, java.time.Instant.now()));
+  }
+
+  private void recordSkipped() {
     if (tombstones > 0) {
       metrics.tombstones(task.table(), tombstones);
     }

@@ -150,6 +150,7 @@ public final class TableRegistry {
         PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP, 0),
         PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0),
         current == null ? null : current.snapshotId(),
+        SkippedRanges.offsetCount(table.properties().get(TableProperties.SKIPPED_RANGES)),
         endOffsets == null ? "topic " + registered.topic() + " does not exist" : null);
   }
 }

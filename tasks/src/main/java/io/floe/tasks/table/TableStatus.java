@@ -10,6 +10,7 @@ import java.util.Map;
  * @param lastCommit when the current snapshot was committed, or null before the first commit
  * @param rowCount rows in the current snapshot
  * @param fileCount data files in the current snapshot
+ * @param skippedOffsets source offsets deleted by retention before they were materialized
  * @param problem why the table cannot be materialized right now (e.g. topic missing), or null
  */
 public record TableStatus(
@@ -23,4 +24,5 @@ public record TableStatus(
     long rowCount,
     long fileCount,
     Long snapshotId,
+    long skippedOffsets,
     String problem) {}

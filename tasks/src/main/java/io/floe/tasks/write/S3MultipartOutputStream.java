@@ -1,5 +1,6 @@
 package io.floe.tasks.write;
 
+import io.floe.tasks.faults.CrashPoints;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -252,6 +253,7 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
             .eTag();
     metrics.partsUploaded.increment();
     metrics.bytesUploaded.increment(length);
+    CrashPoints.reach(CrashPoints.MID_UPLOAD);
     return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
   }
 
