@@ -171,6 +171,30 @@ class ExactlyOnceIT {
         .as("rolled at the 128 KiB target size").isGreaterThan(2);
   }
 
+  @Test
+  void poisonTaskIsRetriedWithBackoffThenDeadLetteredWithItsHistory() throws Exception {
+    stack.createTopic("ahead", 1);
+    stack.register(runner, "eo.ahead", "ahead");
+    Map<String, Produced> produced = DemoRecords.produce(producer, "ahead", 1, 0, 100, 0);
+    TaskEnvelope poison = task("eo.ahead", "ahead", new OffsetRange(0, 60, 100)); // leaves a gap: never runs
+    publish(poison);
+    publish(task("eo.ahead", "ahead", new OffsetRange(0, 0, 50)));
+    await("the good task behind the poison commits").atMost(Duration.ofSeconds(60))
+        .until(() -> stack.status(runner, "eo.ahead").getLong("row-count") == 50);
+    ConsumerRecord<byte[], byte[]> dead = await("the poison task is dead-lettered").atMost(Duration.ofSeconds(90))
+        .until(() -> stack.readTopic("floe.tasks.dlq", 100, Duration.ofSeconds(2)).stream()
+            .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains(poison.taskId()))
+            .findFirst().orElse(null), java.util.Objects::nonNull);
+    assertThat(MaterializeIT.header(dead, "floe.error.attempts")).isEqualTo("5");
+    assertThat(MaterializeIT.header(dead, "floe.error.reason")).contains("Task is ahead of the table");
+    String history = MaterializeIT.header(dead, "floe.error.history");
+    assertThat(history.split("\n")).hasSize(5);
+    assertThat(history).startsWith("attempt 1: Task is ahead").contains("attempt 5: Task is ahead");
+    assertThat(TaskCodec.decode(dead.value()).attempt()).isEqualTo(5);
+    produced.values().removeIf(p -> p.offset() >= 50);
+    DemoRecords.assertExactly(stack.readTable("eo.ahead"), produced, "ahead");
+  }
+
   private static TaskEnvelope task(String table, String topic, OffsetRange... ranges) {
     return TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
         new MaterializeTask(table, topic, List.of(ranges)));
