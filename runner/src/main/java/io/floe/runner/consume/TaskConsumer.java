@@ -87,6 +87,9 @@ public final class TaskConsumer {
     // A task runs on a worker while polling continues, so long tasks never exceed this interval.
     properties.putIfAbsent("max.poll.interval.ms", "300000");
     properties.putIfAbsent("client.id", "floe-task-consumer");
+    // A runner that dies is noticed within seconds, so its tasks move on quickly.
+    properties.putIfAbsent("session.timeout.ms", "15000");
+    properties.putIfAbsent("heartbeat.interval.ms", "3000");
     consumer = KafkaConsumer.create(vertx, properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.partitionsAssignedHandler(this::assigned);
     consumer.partitionsRevokedHandler(this::revoked);

@@ -89,6 +89,21 @@ public final class RunnerProcess implements AutoCloseable {
     return -1;
   }
 
+  /** SIGKILL: no shutdown hook, no cleanup, like a crashed host. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** Whether the process halted itself at a crash point (it prints a marker first). */
+  public boolean crashedAtCrashPoint() {
+    try {
+      return Files.readAllLines(log).stream().anyMatch(line -> line.startsWith("FLOE CRASH POINT"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

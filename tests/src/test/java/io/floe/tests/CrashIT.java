@@ -1,0 +1,244 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.floe.runner.dev.EmbeddedInfra;
+import io.floe.tests.stack.LocalStack;
+import io.floe.tests.stack.RunnerProcess;
+import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The crash suite: several runner processes materialize a topic while records are produced
+ * continuously, and runners die over and over — halting themselves at crash points (mid-upload,
+ * between upload and commit, between table commit and task-offset commit) and killed with
+ * SIGKILL from outside — and are restarted. At the end the table holds exactly the produced
+ * records and no multipart upload is left open.
+ *
+ * <p>CI runs a short version; a longer run: {@code mvn -pl tests -am verify -Dtest=CrashIT
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfloe.faults.seconds=300}.
+ */
+class CrashIT {
+
+  private static final int RUNNERS = 3;
+  private static final String TABLE = "chaos.events";
+  private static final String TOPIC = "chaos";
+
+  @TempDir Path dir;
+
+  @Test
+  void runnersDyingAtEveryStageLoseAndDuplicateNothing() throws Exception {
+    long chaosSeconds = Long.getLong("floe.faults.seconds", 30);
+    Random random = new Random(7);
+    try (LocalStack stack = LocalStack.start(dir.resolve("stack"))) {
+      stack.createTopic(TOPIC, 4);
+      Map<String, String> config = stack.runnerConfig(Map.of(
+          "faults.crash-points", "mid-upload=0.3,after-upload=0.12,after-commit=0.12",
+          "planner.freshness-interval-ms", "2000",
+          "planner.task-timeout-ms", "15000",
+          "planner.upload-janitor-interval-ms", "2000",
+          "s3.multipart.abandoned-after-ms", "10000",
+          "s3.multipart.part-size-bytes", Integer.toString(5 * 1024 * 1024),
+          "runner.shutdown-timeout-ms", "5000"));
+      Map<String, String> calm = new HashMap<>(config);
+      calm.remove("faults.crash-points");
+
+      List<RunnerProcess> runners = new ArrayList<>();
+      for (int i = 0; i < RUNNERS; i++) {
+        runners.add(RunnerProcess.start(config, "384m", dir.resolve("runners")));
+      }
+      register(runners.get(0));
+
+      Producer producer = new Producer(stack.producer());
+      CompletableFuture<Void> production = CompletableFuture.runAsync(() -> producer.run(chaosSeconds));
+      int crashPointHalts = 0;
+      int sigkills = 0;
+      long nextKill = System.currentTimeMillis() + 5000;
+      while (!production.isDone()) {
+        for (int i = 0; i < runners.size(); i++) {
+          RunnerProcess runner = runners.get(i);
+          if (!runner.isAlive()) {
+            crashPointHalts += runner.crashedAtCrashPoint() ? 1 : 0;
+            runners.set(i, RunnerProcess.start(config, "384m", dir.resolve("runners")));
+          }
+        }
+        if (System.currentTimeMillis() >= nextKill) {
+          int victim = random.nextInt(runners.size());
+          runners.get(victim).kill();
+          sigkills++;
+          runners.set(victim, RunnerProcess.start(config, "384m", dir.resolve("runners")));
+          nextKill = System.currentTimeMillis() + 4000 + random.nextInt(4000);
+        }
+        Thread.sleep(200);
+      }
+      production.get();
+
+      // Chaos over: calm runners finish the work.
+      for (RunnerProcess runner : runners) {
+        if (!runner.isAlive()) {
+          crashPointHalts += runner.crashedAtCrashPoint() ? 1 : 0;
+        }
+        runner.close();
+      }
+      runners.clear();
+      runners.add(RunnerProcess.start(calm, "384m", dir.resolve("runners")));
+      runners.add(RunnerProcess.start(calm, "384m", dir.resolve("runners")));
+      RunnerProcess survivor = runners.get(0);
+      await("the table catches up after the chaos").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+          .until(() -> {
+            JsonObject status = new JsonObject(survivor.get("/api/v1/tables/" + TABLE).body());
+            return status.getLong("lag-records") == 0;
+          });
+      long openUploads;
+      try (S3Client s3 = s3(stack)) {
+        await("abandoned multipart uploads are aborted").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+            .until(() -> s3.listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().isEmpty());
+        openUploads = s3.listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().size();
+      }
+      for (RunnerProcess runner : runners) {
+        runner.close();
+      }
+
+      Verdict verdict = verify(stack, producer);
+      System.out.printf("FAULT SUITE: crashes injected=%d (crash points %d, SIGKILL %d), S3 faults injected=%d, "
+              + "catalog faults injected=%d, rows produced=%d, rows in table=%d, duplicates=%d, missing=%d, "
+              + "incomplete multipart uploads left=%d%n",
+          crashPointHalts + sigkills, crashPointHalts, sigkills, 0, 0, producer.count.get(), verdict.rows,
+          verdict.duplicates, verdict.missing, openUploads);
+      assertThat(crashPointHalts + sigkills).as("crashes injected").isGreaterThanOrEqualTo(2);
+      assertThat(verdict.duplicates).isZero();
+      assertThat(verdict.missing).isZero();
+      assertThat(verdict.rows).isEqualTo(producer.count.get());
+      assertThat(verdict.checksum).isEqualTo(producer.checksum.get());
+      assertThat(openUploads).isZero();
+    }
+  }
+
+  private static void register(RunnerProcess runner) throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var response = client.send(java.net.http.HttpRequest.newBuilder(
+            runner.get("/health").uri().resolve("/api/v1/tables"))
+        .header("content-type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+            new JsonObject().put("table", TABLE).put("topic", TOPIC).encode()))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+  }
+
+  /** Produces ~1.4 KB records continuously; remembers what it produced as a count and checksum. */
+  private static final class Producer {
+    final KafkaProducer<byte[], byte[]> kafka;
+    final AtomicLong count = new AtomicLong();
+    final AtomicLong checksum = new AtomicLong();
+    final AtomicBoolean failed = new AtomicBoolean();
+
+    Producer(KafkaProducer<byte[], byte[]> kafka) {
+      this.kafka = kafka;
+    }
+
+    void run(long seconds) {
+      Random random = new Random(11);
+      byte[] blob = new byte[1000];
+      long end = System.currentTimeMillis() + seconds * 1000;
+      long id = 0;
+      while (System.currentTimeMillis() < end) {
+        for (int i = 0; i < 200; i++, id++) {
+          random.nextBytes(blob);
+          String payload = Base64.getEncoder().encodeToString(blob);
+          String value = new JsonObject().put("id", id).put("blob", payload).encode();
+          kafka.send(new ProducerRecord<>(TOPIC, ("k-" + id).getBytes(StandardCharsets.UTF_8),
+              value.getBytes(StandardCharsets.UTF_8)), (metadata, error) -> {
+                if (error != null) {
+                  failed.set(true);
+                }
+              });
+          checksum.addAndGet(rowHash(id, payload));
+          count.incrementAndGet();
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      kafka.flush();
+      assertThat(failed).as("every record was produced").isFalse();
+    }
+  }
+
+  static long rowHash(long id, String payload) {
+    return id * 1_000_003L + payload.hashCode();
+  }
+
+  private record Verdict(long rows, long duplicates, long missing, long checksum) {}
+
+  private static Verdict verify(LocalStack stack, Producer producer) throws Exception {
+    Table table = stack.catalog().loadTable(TableIdentifier.parse(TABLE));
+    Set<String> positions = new HashSet<>();
+    Set<Long> ids = new HashSet<>();
+    long rows = 0;
+    long duplicates = 0;
+    long checksum = 0;
+    try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+      for (Record record : records) {
+        rows++;
+        Record kafka = (Record) record.getField("_kafka");
+        if (!positions.add(kafka.getField("partition") + ":" + kafka.getField("offset"))) {
+          duplicates++;
+        }
+        long id = (Long) record.getField("id");
+        ids.add(id);
+        String key = StandardCharsets.UTF_8.decode((ByteBuffer) kafka.getField("key")).toString();
+        assertThat(key).isEqualTo("k-" + id);
+        checksum += rowHash(id, (String) record.getField("blob"));
+      }
+    }
+    long missing = 0;
+    for (long id = 0; id < producer.count.get(); id++) {
+      if (!ids.contains(id)) {
+        missing++;
+      }
+    }
+    return new Verdict(rows, duplicates, missing, checksum);
+  }
+
+  private static S3Client s3(LocalStack stack) {
+    return S3Client.builder()
+        .endpointOverride(java.net.URI.create(stack.infra().s3Endpoint()))
+        .region(Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)))
+        .build();
+  }
+
+}
