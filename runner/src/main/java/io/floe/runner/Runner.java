@@ -107,7 +107,7 @@ public final class Runner {
       if (envelope.task() instanceof MaterializeTask) {
         return materialize.execute(envelope);
       }
-      return new TaskResult.Failed("Unsupported task type " + envelope.type(), false);
+      return new TaskResult.Failed("Unsupported task type " + envelope.type(), TaskResult.Kind.PERMANENT);
     }, false), producer, metrics);
     planner = new PlannerService(vertx, config.planner(), runner.kafka(), runner.groupId(), runner.taskTopic(),
         config.tenants().keySet(), tenants, registry, producer, metrics);

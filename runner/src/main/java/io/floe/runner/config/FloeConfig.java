@@ -87,7 +87,9 @@ public record FloeConfig(
             settings.string(prefix + "s3.region", "us-east-1"),
             settings.string(prefix + "s3.access-key-id", null),
             settings.string(prefix + "s3.secret-access-key", null),
-            settings.bool(prefix + "s3.path-style-access", false));
+            settings.bool(prefix + "s3.path-style-access", false),
+            settings.intValue(prefix + "s3.retry.max-attempts", S3Settings.DEFAULT_MAX_ATTEMPTS, 1),
+            Duration.ofMillis(settings.longValue(prefix + "s3.retry.deadline-ms", S3Settings.DEFAULT_DEADLINE.toMillis(), 1000)));
     MultipartSettings multipart;
     try {
       multipart =

@@ -52,6 +52,9 @@ public final class TaskConsumer {
   /** One line per failed attempt ({@code attempt N: reason}), carried from retry to retry. */
   public static final String HISTORY_HEADER = "floe.error.history";
   private static final long REQUEUE_DELAY_MS = 2000;
+  /** How many times a task waited for an unavailable dependency (never dead-letters it). */
+  public static final String WAITS_HEADER = "floe.retry.waits";
+  private static final long UNAVAILABLE_MAX_BACKOFF_MS = 30_000;
 
   private final Vertx vertx;
   private final RunnerConfig config;
@@ -214,7 +217,7 @@ public final class TaskConsumer {
     metrics.started(envelope);
     return execution
         .execute(envelope)
-        .recover(e -> Future.succeededFuture(new TaskResult.Failed(e.toString(), true)))
+        .recover(e -> Future.succeededFuture(new TaskResult.Failed(e.toString(), TaskResult.Kind.RETRYABLE)))
         .compose(result -> {
           slot.tryComplete();
           return settle(record, envelope, result);
@@ -254,13 +257,27 @@ public final class TaskConsumer {
     if (!(result instanceof TaskResult.Failed failed)) {
       return Future.succeededFuture();
     }
+    if (failed.kind() == TaskResult.Kind.UNAVAILABLE && !stopping) {
+      // A dependency is down: not the task's fault. Wait, as long as it takes, without spending
+      // an attempt; the wait grows to UNAVAILABLE_MAX_BACKOFF_MS.
+      int waits = intHeader(record, WAITS_HEADER) + 1;
+      long delay = Math.min(backoff(Math.min(waits, 6)), UNAVAILABLE_MAX_BACKOFF_MS);
+      LOG.warn("{}: a dependency is unavailable (wait {}); trying again in {} ms: {}", envelope, waits, delay, failed.reason());
+      metrics.waited(envelope);
+      Promise<Void> requeued = Promise.promise();
+      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope), null, 0,
+              header(record, HISTORY_HEADER), waits)
+          .onComplete(requeued));
+      return requeued.future();
+    }
     if (failed.retryable() && envelope.attempt() < config.maxAttempts() && !stopping) {
       long delay = backoff(envelope.attempt());
       LOG.info("{} will be retried in {} ms: {}", envelope, delay, failed.reason());
       metrics.retried(envelope);
       Promise<Void> requeued = Promise.promise();
       String history = history(record, envelope, failed.reason());
-      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0, history)
+      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0,
+              history, 0)
           .onComplete(requeued));
       return requeued.future();
     }
@@ -270,17 +287,31 @@ public final class TaskConsumer {
     LOG.error("{} failed after {} attempts; sending it to {}: {}", envelope, envelope.attempt(), config.taskDeadLetterTopic(), failed.reason());
     metrics.deadLettered(envelope);
     return send(config.taskDeadLetterTopic(), record.key(), TaskCodec.encode(envelope), failed.reason(),
-        envelope.attempt(), history(record, envelope, failed.reason()));
+        envelope.attempt(), history(record, envelope, failed.reason()), 0);
+  }
+
+  private static String header(KafkaConsumerRecord<byte[], byte[]> record, String key) {
+    String value = null;
+    for (KafkaHeader header : record.headers()) {
+      if (key.equals(header.key())) {
+        value = header.value().toString(StandardCharsets.UTF_8);
+      }
+    }
+    return value;
+  }
+
+  private static int intHeader(KafkaConsumerRecord<byte[], byte[]> record, String key) {
+    String value = header(record, key);
+    try {
+      return value == null ? 0 : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** The record's attempt history with this attempt's failure added. */
   private static String history(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, String reason) {
-    String previous = null;
-    for (KafkaHeader header : record.headers()) {
-      if (HISTORY_HEADER.equals(header.key())) {
-        previous = header.value().toString(StandardCharsets.UTF_8);
-      }
-    }
+    String previous = header(record, HISTORY_HEADER);
     String line = "attempt " + envelope.attempt() + ": " + reason;
     return previous == null ? line : previous + "\n" + line;
   }
@@ -292,10 +323,11 @@ public final class TaskConsumer {
   }
 
   private Future<Void> deadLetter(byte[] key, byte[] value, String reason, int attempts) {
-    return send(config.taskDeadLetterTopic(), key, value, reason, attempts, null);
+    return send(config.taskDeadLetterTopic(), key, value, reason, attempts, null, 0);
   }
 
-  private Future<Void> send(String topic, byte[] key, byte[] value, String reason, int attempts, String history) {
+  private Future<Void> send(
+      String topic, byte[] key, byte[] value, String reason, int attempts, String history, int waits) {
     KafkaProducerRecord<byte[], byte[]> out = KafkaProducerRecord.create(topic, key, value);
     if (reason != null) {
       out.addHeader(ERROR_HEADER, Buffer.buffer(reason.getBytes(StandardCharsets.UTF_8)));
@@ -303,6 +335,9 @@ public final class TaskConsumer {
     }
     if (history != null) {
       out.addHeader(HISTORY_HEADER, Buffer.buffer(history.getBytes(StandardCharsets.UTF_8)));
+    }
+    if (waits > 0) {
+      out.addHeader(WAITS_HEADER, Buffer.buffer(Integer.toString(waits)));
     }
     return producer.send(out).mapEmpty();
   }

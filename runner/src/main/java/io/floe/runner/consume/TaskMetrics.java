@@ -33,6 +33,10 @@ final class TaskMetrics {
     registry.counter("floe.tasks.retried", "type", envelope.type()).increment();
   }
 
+  void waited(TaskEnvelope envelope) {
+    registry.counter("floe.tasks.waited", "type", envelope.type()).increment();
+  }
+
   void deadLettered(TaskEnvelope envelope) {
     registry.counter("floe.tasks.dead-lettered", "type", envelope.type()).increment();
   }

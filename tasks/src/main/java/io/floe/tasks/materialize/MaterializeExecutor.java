@@ -79,7 +79,7 @@ public final class MaterializeExecutor {
       return result;
     } catch (Exception e) {
       LOG.warn("{} failed: {}", envelope, e.toString(), e);
-      TaskResult result = new TaskResult.Failed(describe(e), isRetryable(e));
+      TaskResult result = new TaskResult.Failed(describe(e), Failures.classify(e));
       metrics.recordResult(task.table(), result, clock.millis() - started);
       return result;
     }
@@ -92,13 +92,14 @@ public final class MaterializeExecutor {
     String source = table == null ? null : table.properties().get(TableProperties.SOURCE_TOPIC);
     if (source != null && !source.equals(task.topic())) {
       return new TaskResult.Failed(
-          "Task names topic " + task.topic() + " but table " + id + " is fed by topic " + source, false);
+          "Task names topic " + task.topic() + " but table " + id + " is fed by topic " + source,
+          TaskResult.Kind.PERMANENT);
     }
     for (int round = 1; round <= settings.maxCommitRounds(); round++) {
       SourceOffsets committed = table == null ? SourceOffsets.none() : SourceOffsets.committed(table);
       RangePlan plan = RangePlan.of(task.ranges(), committed);
       if (plan.aheadOfTable() != null) {
-        return new TaskResult.Failed(plan.aheadOfTable(), true);
+        return new TaskResult.Failed(plan.aheadOfTable(), TaskResult.Kind.RETRYABLE);
       }
       if (plan.remaining().isEmpty()) {
         return new TaskResult.AlreadyCommitted();
@@ -136,7 +137,8 @@ public final class MaterializeExecutor {
       table.refresh();
     }
     return new TaskResult.Failed(
-        "Cannot commit: the table's offsets kept moving for " + settings.maxCommitRounds() + " rounds", true);
+        "Cannot commit: the table's offsets kept moving for " + settings.maxCommitRounds() + " rounds",
+        TaskResult.Kind.RETRYABLE);
   }
 
   /** Commits the run's files; null means "start a new round" (our files were discarded). */
@@ -209,7 +211,7 @@ public final class MaterializeExecutor {
     } else if (result instanceof TaskResult.AlreadyCommitted) {
       LOG.info("{} already committed; nothing written", envelope);
     } else if (result instanceof TaskResult.Failed f) {
-      LOG.warn("{} failed ({}): {}", envelope, f.retryable() ? "retryable" : "permanent", f.reason());
+      LOG.warn("{} failed ({}): {}", envelope, f.kind(), f.reason());
     }
   }
 
@@ -221,10 +223,5 @@ public final class MaterializeExecutor {
       cause = cause.getCause();
     }
     return text.toString();
-  }
-
-  /** Bad task contents fail the same way every time; everything else may pass on a retry. */
-  static boolean isRetryable(Throwable e) {
-    return !(e instanceof IllegalArgumentException);
   }
 }

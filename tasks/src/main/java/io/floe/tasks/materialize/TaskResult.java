@@ -13,12 +13,18 @@ public sealed interface TaskResult {
   /** Someone else already committed every range of the task; nothing was written. */
   record AlreadyCommitted() implements TaskResult {}
 
-  /**
-   * The task failed. {@code retryable} failures (a conflict that kept happening, S3 or catalog
-   * unavailable, a task ahead of the table) are retried later; others will fail the same way
-   * every time and go to the task dead-letter topic.
-   */
-  record Failed(String reason, boolean retryable) implements TaskResult {
+  /** What the runner can do about a failure; see {@link Failures}. */
+  enum Kind {
+    /** Retry a bounded number of times with backoff, then dead-letter. */
+    RETRYABLE,
+    /** A dependency is down or overloaded: wait and retry without spending an attempt. */
+    UNAVAILABLE,
+    /** Fails the same way every time: dead-letter now. */
+    PERMANENT
+  }
+
+  /** The task failed; {@code kind} says whether and how to try again. */
+  record Failed(String reason, Kind kind) implements TaskResult {
 
     private static final int MAX_REASON = 1000;
 
@@ -26,6 +32,10 @@ public sealed interface TaskResult {
       if (reason != null && reason.length() > MAX_REASON) {
         reason = reason.substring(0, MAX_REASON - 3) + "...";
       }
+    }
+
+    public boolean retryable() {
+      return kind != Kind.PERMANENT;
     }
   }
 }

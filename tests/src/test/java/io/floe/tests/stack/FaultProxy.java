@@ -21,6 +21,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -427,7 +428,7 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private static MultiMap endToEnd(MultiMap headers) {
-    Set<String> named = new java.util.HashSet<>();
+    Set<String> named = new HashSet<>();
     for (String value : headers.getAll(HttpHeaders.CONNECTION)) {
       for (String token : value.split(",")) {
         named.add(token.trim().toLowerCase(Locale.ROOT));
