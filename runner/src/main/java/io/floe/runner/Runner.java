@@ -82,6 +82,10 @@ public final class Runner {
   public Future<Integer> start() {
     RunnerConfig runner = config.runner();
     CrashPoints.configure(config.crashPoints());
+    // Iceberg creates its shared pools lazily, registering JVM shutdown hooks as it does; that
+    // fails once shutdown has begun (a task committing while the runner drains), so do it now.
+    org.apache.iceberg.util.ThreadPools.getWorkerPool();
+    org.apache.iceberg.util.ThreadPools.getDeleteWorkerPool();
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmGcMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
@@ -108,7 +112,7 @@ public final class Runner {
         return materialize.execute(envelope);
       }
       return new TaskResult.Failed("Unsupported task type " + envelope.type(), TaskResult.Kind.PERMANENT);
-    }, false), producer, metrics);
+    }, false).onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e)), producer, metrics);
     planner = new PlannerService(vertx, config.planner(), runner.kafka(), runner.groupId(), runner.taskTopic(),
         config.tenants().keySet(), tenants, registry, producer, metrics);
     api = new AdminApi(vertx, new TableService(tenants, registry, config.tenants().keySet()), metrics,

@@ -20,10 +20,16 @@ final class OffsetGuardedOperations implements TableOperations {
 
   private final TableOperations delegate;
   private final SourceOffsets expected;
+  private final FileIO io;
 
-  OffsetGuardedOperations(TableOperations delegate, SourceOffsets expected) {
+  /**
+   * @param io where the commit writes manifests and the manifest list: the task's own FileIO, so
+   *     they stream from memory like data files and are discarded with the task's output
+   */
+  OffsetGuardedOperations(TableOperations delegate, SourceOffsets expected, FileIO io) {
     this.delegate = delegate;
     this.expected = expected;
+    this.io = io;
   }
 
   @Override
@@ -47,7 +53,7 @@ final class OffsetGuardedOperations implements TableOperations {
 
   @Override
   public FileIO io() {
-    return delegate.io();
+    return io;
   }
 
   @Override
@@ -67,7 +73,8 @@ final class OffsetGuardedOperations implements TableOperations {
 
   @Override
   public TableOperations temp(TableMetadata uncommittedMetadata) {
-    return delegate.temp(uncommittedMetadata);
+    // Transactions write manifests through the temporary operations: keep our FileIO there too.
+    return new OffsetGuardedOperations(delegate.temp(uncommittedMetadata), expected, io);
   }
 
   @Override

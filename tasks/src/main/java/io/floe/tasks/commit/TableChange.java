@@ -27,6 +27,10 @@ public sealed interface TableChange {
     public SnapshotUpdate<?> prepare(Transaction transaction) {
       // Fast append: writes one manifest per commit; compaction and manifest rewrites tidy up.
       AppendFiles append = transaction.newFastAppend();
+      // Iceberg's shared worker pool shuts itself down with the JVM: a commit made while a
+      // runner drains on SIGTERM must not depend on it.
+      append.scanManifestsWith(CommitPool.executor());
+      append.writeManifestsWith(CommitPool.executor(), CommitPool.PARALLELISM);
       files.forEach(append::appendFile);
       return append;
     }

@@ -15,6 +15,7 @@ import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.RESTException;
+import org.apache.iceberg.io.FileIO;
 
 /**
  * Commits a change together with the source offsets it covers, exactly once.
@@ -36,9 +37,10 @@ public final class TableCommitter {
       String topic,
       String taskId,
       String commitId,
-      Map<String, String> properties) {
+      Map<String, String> properties,
+      FileIO io) {
     TableOperations ops = ((HasTableOperations) table).operations();
-    Table guarded = new BaseTable(new OffsetGuardedOperations(ops, base), table.name());
+    Table guarded = new BaseTable(new OffsetGuardedOperations(ops, base, io), table.name());
     String offsets = base.advancedBy(ranges).toJson();
     // One transaction, one catalog commit: the data change with the offsets in its snapshot
     // summary, and the same offsets as a table property, which survives snapshot expiry and other

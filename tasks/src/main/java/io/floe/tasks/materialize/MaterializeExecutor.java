@@ -151,7 +151,7 @@ public final class MaterializeExecutor {
       CommitOutcome outcome =
           committer.commit(
               table, new TableChange.Append(run.files()), expected, ranges, task.topic(), envelope.taskId(), commitId,
-              run.propertyChanges());
+              run.propertyChanges(), io);
       if (outcome instanceof CommitOutcome.Committed committed) {
         io.release();
         return run.committedResult(committed.snapshotId());

@@ -95,7 +95,7 @@ class TableCommitterTest {
 
   private CommitOutcome commit(Table table, SourceOffsets base, String name, OffsetRange... ranges) {
     return committer.commit(table, new TableChange.Append(List.of(file(name))), base, List.of(ranges),
-        "events", "task-" + name, "commit-" + name, Map.of());
+        "events", "task-" + name, "commit-" + name, Map.of(), table.io());
   }
 
   private static DataFile file(String name) {

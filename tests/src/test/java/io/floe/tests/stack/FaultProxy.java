@@ -1,5 +1,6 @@
 package io.floe.tests.stack;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -230,15 +231,20 @@ public final class FaultProxy implements AutoCloseable {
       return;
     }
     String summary = server.actualPort() > 0 ? summary() : "not started";
-    try {
-      server.close()
-          .eventually(() -> client.close())
-          .eventually(() -> vertx.close())
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("Cannot stop fault proxy for {} cleanly", target, e);
-    }
+    // One step at a time from the caller's thread: a continuation chained on the proxy's own
+    // event loop would never run once vertx.close() has stopped that loop.
+    await(server.close(), "server");
+    await(client.close(), "client");
+    await(vertx.close(), "Vert.x");
     LOG.info("Stopped {}", summary);
+  }
+
+  private void await(Future<Void> closing, String what) {
+    try {
+      closing.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Cannot stop the {} of fault proxy for {} cleanly", what, target, e);
+    }
   }
 
   // ---- request handling (event loop) ----

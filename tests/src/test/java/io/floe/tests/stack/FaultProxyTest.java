@@ -194,11 +194,11 @@ class FaultProxyTest {
     List<Integer> first = statusesThroughNewProxy(7);
     List<Integer> second = statusesThroughNewProxy(7);
 
-    assertThat(first).isEqualTo(second).contains(503, 403);
+    assertThat(first).isEqualTo(second).contains(503).anyMatch(status -> status != 503);
   }
 
   @Test
-  void catalogCommitAnsweredWithAnErrorAfterForwardingIsCommitted(@TempDir Path dir) throws Exception {
+  void catalogCommitsAnsweredWithAnErrorAfterForwardingLand(@TempDir Path dir) throws Exception {
     Vertx vertx = Vertx.vertx();
     closeables.add(() -> vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
     CatalogService service = new CatalogService(vertx, CatalogServiceConfig.from(catalogSettings(dir)));
@@ -218,14 +218,20 @@ class FaultProxyTest {
 
     // 502, not 503: Iceberg's client resends a POST that got 429 or 503, and that second commit
     // would fail its requirements (409) instead of leaving the outcome unknown.
-    Rule lost = catalogProxy.on(FaultProxy.catalogTableCommit()).times(1)
+    // 502, not 503: Iceberg's client resends a POST that got 429 or 503, and that second commit
+    // would fail its requirements (409) instead of leaving the outcome unknown.
+    Rule lost = catalogProxy.on(FaultProxy.catalogTableCommit())
         .forwardThenRespond(Reply.catalogError(502, "BadGatewayException"));
-    assertThatThrownBy(() -> table.newAppend().appendFile(dataFile("s3://warehouse/data/a.parquet")).commit())
+
+    // An append only adds a snapshot: the client reloads the table, finds it and calls it done.
+    table.newAppend().appendFile(dataFile("s3://warehouse/data/a.parquet")).commit();
+    assertThat(catalog.loadTable(id).currentSnapshot()).isNotNull();
+    // Any other update stays unknown to the client, though it landed.
+    assertThatThrownBy(() -> table.updateProperties().set("owner", "floe").commit())
         .isInstanceOf(CommitStateUnknownException.class)
         .hasMessageContaining("injected");
-
-    assertThat(lost.injected()).isEqualTo(1);
-    assertThat(catalog.loadTable(id).currentSnapshot()).as("the commit the client saw fail").isNotNull();
+    assertThat(catalog.loadTable(id).properties()).containsEntry("owner", "floe");
+    assertThat(lost.injected()).isEqualTo(2);
   }
 
   @Test
@@ -254,7 +260,7 @@ class FaultProxyTest {
       seeded.on(FaultProxy.any()).probability(0.5).respond(Reply.s3Error(503, "SlowDown"));
       HttpClient http = HttpClient.newHttpClient();
       for (int i = 0; i < 20; i++) {
-        // Unsigned, so s3proxy answers 403 to every request that gets through.
+        // Unsigned, so s3proxy answers every request that gets through with an error, never 503.
         HttpResponse<Void> response = http.send(
             HttpRequest.newBuilder(seeded.uri().resolve("/" + BUCKET + "/k" + i)).build(),
             HttpResponse.BodyHandlers.discarding());

@@ -89,6 +89,19 @@ public final class RunnerProcess implements AutoCloseable {
     return -1;
   }
 
+  /** SIGTERM, then waits for the process to exit; returns its exit code. */
+  public int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("Runner did not stop within " + timeout + ":\n" + logTail());
+    }
+    return process.exitValue();
+  }
+
+  public List<String> logLines() throws IOException {
+    return Files.readAllLines(log);
+  }
+
   /** SIGKILL: no shutdown hook, no cleanup, like a crashed host. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
