@@ -43,6 +43,7 @@ public record FloeConfig(
         new MaterializeSettings(
             Duration.ofMillis(settings.longValue("materialize.read-stall-timeout-ms", 60_000, 100)),
             settings.intValue("materialize.max-commit-rounds", defaults.maxCommitRounds(), 1),
+            settings.intValue("materialize.max-open-files", defaults.maxOpenFiles(), 1),
             tableProperties);
     Map<String, Double> crashPoints;
     try {

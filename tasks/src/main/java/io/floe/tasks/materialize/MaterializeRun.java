@@ -270,7 +270,7 @@ final class MaterializeRun {
             table.properties(),
             org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
             org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-    writer = new TableFileWriter(table, schema, io, operationId, targetSize, ++writerCount);
+    writer = new TableFileWriter(table, schema, io, operationId, targetSize, ++writerCount, settings.maxOpenFiles());
     return writer;
   }
 

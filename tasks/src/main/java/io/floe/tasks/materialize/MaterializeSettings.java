@@ -8,9 +8,13 @@ import java.util.Map;
  *
  * @param readStallTimeout how long a source read may see no records before the task fails
  * @param maxCommitRounds how many times a task re-plans after other commits moved its offsets
+ * @param maxOpenFiles data files one task keeps open at once (one per partition being written)
  * @param newTableProperties properties given to tables Floe creates (file size, row group size)
  */
-public record MaterializeSettings(Duration readStallTimeout, int maxCommitRounds, Map<String, String> newTableProperties) {
+public record MaterializeSettings(
+    Duration readStallTimeout, int maxCommitRounds, int maxOpenFiles, Map<String, String> newTableProperties) {
+
+  public static final int DEFAULT_MAX_OPEN_FILES = 8;
 
   public static final long DEFAULT_ROW_GROUP_BYTES = 32L * 1024 * 1024;
 
@@ -19,7 +23,7 @@ public record MaterializeSettings(Duration readStallTimeout, int maxCommitRounds
   }
 
   public static MaterializeSettings defaults() {
-    return new MaterializeSettings(Duration.ofSeconds(60), 5, defaultTableProperties());
+    return new MaterializeSettings(Duration.ofSeconds(60), 5, DEFAULT_MAX_OPEN_FILES, defaultTableProperties());
   }
 
   /**

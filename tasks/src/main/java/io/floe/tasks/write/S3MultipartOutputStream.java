@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -42,6 +43,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 public final class S3MultipartOutputStream extends PositionOutputStream {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3MultipartOutputStream.class);
+  private static final int INITIAL_BUFFER_BYTES = 256 * 1024;
 
   private final S3Client s3;
   private final S3Location location;
@@ -88,7 +90,7 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
     buffer[buffered++] = (byte) b;
     position++;
     if (buffered == buffer.length) {
-      uploadBufferedPart();
+      fullBuffer();
     }
   }
 
@@ -108,8 +110,20 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
       from += chunk;
       remaining -= chunk;
       if (buffered == buffer.length) {
-        uploadBufferedPart();
+        fullBuffer();
       }
+    }
+  }
+
+  /**
+   * The first buffer starts small and doubles up to the part size, so the many small files of a
+   * task (one per partition) hold only what they have written; full parts upload.
+   */
+  private void fullBuffer() throws IOException {
+    if (buffer.length < settings.partSizeBytes()) {
+      buffer = Arrays.copyOf(buffer, Math.min(buffer.length * 2, settings.partSizeBytes()));
+    } else {
+      uploadBufferedPart();
     }
   }
 
@@ -187,7 +201,11 @@ public final class S3MultipartOutputStream extends PositionOutputStream {
   private byte[] takeBuffer() {
     synchronized (freeBuffers) {
       byte[] free = freeBuffers.poll();
-      return free != null ? free : new byte[settings.partSizeBytes()];
+      if (free != null) {
+        return free;
+      }
+      // Parts after the first are always full-size; the first grows from a small buffer.
+      return new byte[parts.isEmpty() ? Math.min(INITIAL_BUFFER_BYTES, settings.partSizeBytes()) : settings.partSizeBytes()];
     }
   }
 

@@ -2,55 +2,72 @@ package io.floe.tasks.write;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.FanoutDataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.RollingDataWriter;
 
 /**
- * Writes records of one schema into Parquet data files of a table, one open file per partition,
- * rolling to a new file at the target size. Iceberg's own writers do the encoding; bytes go
- * through {@link TaskFileIO}, i.e. straight to S3 from memory.
+ * Writes records of one schema into Parquet data files of a table: one open file per partition,
+ * rolled at the target size, and at most {@code maxOpenFiles} open at once — a record for another
+ * partition closes the least recently written file first. That cap, times what one open file
+ * buffers (a Parquet row group plus its S3 part buffers), bounds a task's memory whatever spread of
+ * partitions a burst brings. Iceberg's own writers do the encoding; bytes go through {@link
+ * TaskFileIO}, straight to S3 from memory.
  */
 public final class TableFileWriter implements AutoCloseable {
 
   private final Table table;
   private final Schema schema;
-  private final FanoutDataWriter<Record> writer;
+  private final GenericFileWriterFactory writers;
+  private final OutputFileFactory files;
+  private final TaskFileIO io;
+  private final long targetFileSizeBytes;
+  private final int maxOpenFiles;
   private final PartitionKey partitionKey;
   private final InternalRecordWrapper wrapper;
+  /** Open writers in access order: the first is the least recently written. */
+  private final Map<StructLike, RollingDataWriter<Record>> open;
+  private final List<DataFile> written = new ArrayList<>();
   private long records;
   private boolean closed;
-  private List<DataFile> files;
 
   /**
    * @param operationId unique per task attempt; part of every file name, so files of different
    *     attempts never collide
    */
-  public TableFileWriter(Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes, int writerId) {
+  public TableFileWriter(
+      Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes, int writerId, int maxOpenFiles) {
     this.table = table;
     this.schema = schema;
-    GenericFileWriterFactory writers =
-        new GenericFileWriterFactory.Builder(table)
-            .dataSchema(schema)
-            .dataFileFormat(FileFormat.PARQUET)
-            .build();
-    OutputFileFactory files =
-        OutputFileFactory.builderFor(table, writerId, 0)
-            .format(FileFormat.PARQUET)
-            .operationId(operationId)
-            .ioSupplier(() -> io)
-            .build();
-    this.writer = new FanoutDataWriter<>(writers, files, io, targetFileSizeBytes);
+    this.io = io;
+    this.targetFileSizeBytes = targetFileSizeBytes;
+    this.maxOpenFiles = maxOpenFiles;
+    this.writers = new GenericFileWriterFactory.Builder(table)
+        .dataSchema(schema)
+        .dataFileFormat(FileFormat.PARQUET)
+        .build();
+    this.files = OutputFileFactory.builderFor(table, writerId, 0)
+        .format(FileFormat.PARQUET)
+        .operationId(operationId)
+        .ioSupplier(() -> io)
+        .build();
     this.partitionKey = new PartitionKey(table.spec(), schema);
     this.wrapper = new InternalRecordWrapper(schema.asStruct());
+    // Keys are value snapshots of the partition; access order makes the map an LRU.
+    this.open = new LinkedHashMap<>(16, 0.75f, true);
   }
 
   public Schema schema() {
@@ -59,7 +76,16 @@ public final class TableFileWriter implements AutoCloseable {
 
   public void write(Record record) {
     partitionKey.partition(wrapper.wrap(record));
-    writer.write(record, table.spec(), partitionKey);
+    RollingDataWriter<Record> writer = open.get(lookupKey());
+    if (writer == null) {
+      if (open.size() >= maxOpenFiles) {
+        closeLeastRecentlyWritten();
+      }
+      PartitionKey copy = partitionKey.copy();
+      writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, table.spec(), copy);
+      open.put(keyOf(copy), writer);
+    }
+    writer.write(record);
     records++;
   }
 
@@ -67,10 +93,14 @@ public final class TableFileWriter implements AutoCloseable {
     return records;
   }
 
-  /** Closes every open file (completing its upload) and returns the data files written. */
+  public int openFiles() {
+    return open.size();
+  }
+
+  /** Closes every open file (completing its upload) and returns all data files written. */
   public List<DataFile> finish() {
     close();
-    return files;
+    return written;
   }
 
   @Override
@@ -79,11 +109,76 @@ public final class TableFileWriter implements AutoCloseable {
       return;
     }
     closed = true;
+    IOException failure = null;
+    for (RollingDataWriter<Record> writer : open.values()) {
+      try {
+        writer.close();
+        written.addAll(writer.result().dataFiles());
+      } catch (IOException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    open.clear();
+    if (failure != null) {
+      throw new UncheckedIOException("Cannot close data files of " + table.name(), failure);
+    }
+  }
+
+  private void closeLeastRecentlyWritten() {
+    Iterator<Map.Entry<StructLike, RollingDataWriter<Record>>> eldest = open.entrySet().iterator();
+    RollingDataWriter<Record> writer = eldest.next().getValue();
+    eldest.remove();
     try {
       writer.close();
-      files = writer.result().dataFiles();
+      written.addAll(writer.result().dataFiles());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot close data files of " + table.name(), e);
+      throw new UncheckedIOException("Cannot close a data file of " + table.name(), e);
+    }
+  }
+
+  /** Partition values as a map key with value equality (PartitionKey is mutable and reused). */
+  private StructLike lookupKey() {
+    return keyOf(partitionKey);
+  }
+
+  private static StructLike keyOf(StructLike partition) {
+    return new PartitionValues(partition);
+  }
+
+  /** An immutable, comparable snapshot of partition values. */
+  private static final class PartitionValues implements StructLike {
+    private final Object[] values;
+
+    PartitionValues(StructLike partition) {
+      values = new Object[partition.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = partition.get(i, Object.class);
+      }
+    }
+
+    @Override
+    public int size() {
+      return values.length;
+    }
+
+    @Override
+    public <T> T get(int pos, Class<T> javaClass) {
+      return javaClass.cast(values[pos]);
+    }
+
+    @Override
+    public <T> void set(int pos, T value) {
+      throw new UnsupportedOperationException("immutable");
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof PartitionValues that && java.util.Arrays.equals(values, that.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(values);
     }
   }
 }

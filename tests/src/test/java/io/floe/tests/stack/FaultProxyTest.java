@@ -92,7 +92,7 @@ class FaultProxyTest {
       closeable.close();
     }
     proxy.close();
-    proxy.close();
+    proxy.close(); // idempotent
   }
 
   @Test
@@ -190,6 +190,20 @@ class FaultProxyTest {
   }
 
   @Test
+  void delayHoldsARequestAndItsBodyThenForwards() {
+    Rule slow = proxy.on(FaultProxy.s3SinglePut()).delay(Duration.ofMillis(500));
+    S3Client client = s3Client(1);
+    byte[] data = randomBytes(2 * MIB);
+
+    long start = System.nanoTime();
+    client.putObject(b -> b.bucket(BUCKET).key("slow"), RequestBody.fromBytes(data));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    assertThat(slow.injected()).isEqualTo(1);
+    assertThat(client.getObjectAsBytes(b -> b.bucket(BUCKET).key("slow")).asByteArray()).isEqualTo(data);
+  }
+
+  @Test
   void probabilityRollsRepeatWithTheSameSeed() throws Exception {
     List<Integer> first = statusesThroughNewProxy(7);
     List<Integer> second = statusesThroughNewProxy(7);
@@ -216,8 +230,6 @@ class FaultProxyTest {
     catalog.createNamespace(Namespace.of("db"));
     Table table = catalog.createTable(id, new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
 
-    // 502, not 503: Iceberg's client resends a POST that got 429 or 503, and that second commit
-    // would fail its requirements (409) instead of leaving the outcome unknown.
     // 502, not 503: Iceberg's client resends a POST that got 429 or 503, and that second commit
     // would fail its requirements (409) instead of leaving the outcome unknown.
     Rule lost = catalogProxy.on(FaultProxy.catalogTableCommit())
@@ -258,7 +270,7 @@ class FaultProxyTest {
     List<Integer> statuses = new ArrayList<>();
     try (FaultProxy seeded = FaultProxy.start(URI.create(s3.endpoint()), seed)) {
       seeded.on(FaultProxy.any()).probability(0.5).respond(Reply.s3Error(503, "SlowDown"));
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (int i = 0; i < 20; i++) {
         // Unsigned, so s3proxy answers every request that gets through with an error, never 503.
         HttpResponse<Void> response = http.send(
@@ -267,6 +279,7 @@ class FaultProxyTest {
         statuses.add(response.statusCode());
       }
       assertThat(seeded.injectedCount()).isEqualTo(statuses.stream().filter(s -> s == 503).count());
+      assertThat(seeded.connectionCount()).as("one kept-alive connection for all requests").isEqualTo(1);
     }
     return statuses;
   }
