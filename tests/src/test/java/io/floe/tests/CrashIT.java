@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.floe.runner.dev.EmbeddedInfra;
+import io.floe.tests.stack.FaultProxy;
+import io.floe.tests.stack.FaultProxy.Reply;
 import io.floe.tests.stack.LocalStack;
 import io.floe.tests.stack.RunnerProcess;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -58,9 +61,16 @@ class CrashIT {
   void runnersDyingAtEveryStageLoseAndDuplicateNothing() throws Exception {
     long chaosSeconds = Long.getLong("floe.faults.seconds", 30);
     Random random = new Random(7);
-    try (LocalStack stack = LocalStack.start(dir.resolve("stack"))) {
+    try (LocalStack stack = LocalStack.start(dir.resolve("stack"));
+        FaultProxy s3Faults = FaultProxy.start(URI.create(stack.infra().s3Endpoint()), 17);
+        FaultProxy catalogFaults = FaultProxy.start(URI.create(stack.catalogUri()), 23)) {
       stack.createTopic(TOPIC, 4);
+      // Runners reach S3 and the catalog only through the fault proxies.
+      armS3Faults(s3Faults);
+      armCatalogFaults(catalogFaults);
       Map<String, String> config = stack.runnerConfig(Map.of(
+          "s3.endpoint", s3Faults.uri().toString(),
+          "catalog.uri", catalogFaults.uri().toString(),
           "faults.crash-points", "mid-upload=0.3,after-upload=0.12,after-commit=0.12",
           "planner.freshness-interval-ms", "2000",
           "planner.task-timeout-ms", "15000",
@@ -79,29 +89,59 @@ class CrashIT {
 
       Producer producer = new Producer(stack.producer());
       CompletableFuture<Void> production = CompletableFuture.runAsync(() -> producer.run(chaosSeconds));
+      Map<Integer, CompletableFuture<RunnerProcess>> restarts = new HashMap<>();
       int crashPointHalts = 0;
       int sigkills = 0;
       long nextKill = System.currentTimeMillis() + 5000;
+      long catalogDownAt = System.currentTimeMillis() + chaosSeconds * 1000 / 3;
+      long catalogDownFor = Math.min(60_000, chaosSeconds * 1000 / 3);
+      boolean catalogWasDown = false;
       while (!production.isDone()) {
+        long now = System.currentTimeMillis();
+        if (!catalogWasDown && now >= catalogDownAt) {
+          catalogFaults.down(); // the catalog is unreachable for a while: tasks wait, nothing is lost
+          catalogWasDown = true;
+        }
+        if (catalogFaults.isDown() && now >= catalogDownAt + catalogDownFor) {
+          catalogFaults.up();
+        }
+        // Restarts happen in the background, so faults keep coming while runners boot.
         for (int i = 0; i < runners.size(); i++) {
           RunnerProcess runner = runners.get(i);
-          if (!runner.isAlive()) {
+          if (runner != null && !runner.isAlive()) {
             crashPointHalts += runner.crashedAtCrashPoint() ? 1 : 0;
-            runners.set(i, RunnerProcess.start(config, "384m", dir.resolve("runners")));
+            runners.set(i, null);
+            restarts.put(i, restartLater(config));
           }
         }
-        if (System.currentTimeMillis() >= nextKill) {
+        restarts.entrySet().removeIf(entry -> {
+          if (entry.getValue().isDone()) {
+            runners.set(entry.getKey(), entry.getValue().join());
+            return true;
+          }
+          return false;
+        });
+        if (now >= nextKill) {
           int victim = random.nextInt(runners.size());
-          runners.get(victim).kill();
-          sigkills++;
-          runners.set(victim, RunnerProcess.start(config, "384m", dir.resolve("runners")));
-          nextKill = System.currentTimeMillis() + 4000 + random.nextInt(4000);
+          RunnerProcess target = runners.get(victim);
+          if (target != null && target.isAlive()) {
+            target.kill();
+            sigkills++;
+            runners.set(victim, null);
+            restarts.put(victim, restartLater(config));
+          }
+          nextKill = now + 3000 + random.nextInt(3000);
         }
         Thread.sleep(200);
       }
       production.get();
+      catalogFaults.up();
+      for (CompletableFuture<RunnerProcess> pending : restarts.values()) {
+        runners.add(pending.join());
+      }
+      runners.removeIf(java.util.Objects::isNull);
 
-      // Chaos over: calm runners finish the work.
+      // Chaos over: calm runners finish the work (still through the faulty proxies).
       for (RunnerProcess runner : runners) {
         if (!runner.isAlive()) {
           crashPointHalts += runner.crashedAtCrashPoint() ? 1 : 0;
@@ -131,8 +171,13 @@ class CrashIT {
       System.out.printf("FAULT SUITE: crashes injected=%d (crash points %d, SIGKILL %d), S3 faults injected=%d, "
               + "catalog faults injected=%d, rows produced=%d, rows in table=%d, duplicates=%d, missing=%d, "
               + "incomplete multipart uploads left=%d%n",
-          crashPointHalts + sigkills, crashPointHalts, sigkills, 0, 0, producer.count.get(), verdict.rows,
-          verdict.duplicates, verdict.missing, openUploads);
+          crashPointHalts + sigkills, crashPointHalts, sigkills, s3Faults.injectedCount(),
+          catalogFaults.injectedCount(), producer.count.get(), verdict.rows, verdict.duplicates, verdict.missing,
+          openUploads);
+      System.out.println(s3Faults.summary());
+      System.out.println(catalogFaults.summary());
+      assertThat(s3Faults.injectedCount()).as("S3 faults injected").isPositive();
+      assertThat(catalogFaults.injectedCount()).as("catalog faults injected").isPositive();
       assertThat(crashPointHalts + sigkills).as("crashes injected").isGreaterThanOrEqualTo(2);
       assertThat(verdict.duplicates).isZero();
       assertThat(verdict.missing).isZero();
@@ -140,6 +185,35 @@ class CrashIT {
       assertThat(verdict.checksum).isEqualTo(producer.checksum.get());
       assertThat(openUploads).isZero();
     }
+  }
+
+  private CompletableFuture<RunnerProcess> restartLater(Map<String, String> config) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return RunnerProcess.start(config, "384m", dir.resolve("runners"));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /** 5xx and throttling on parts and on complete, slow writes, connections reset mid-part. */
+  private static void armS3Faults(FaultProxy s3) {
+    s3.on(FaultProxy.s3PartUpload()).named("part 503 SlowDown").probability(0.08).respond(Reply.s3Error(503, "SlowDown"));
+    s3.on(FaultProxy.s3PartUpload()).named("part reset mid-body").probability(0.03).resetMidBody(256 * 1024);
+    s3.on(FaultProxy.s3CompleteMultipart()).named("complete 500").probability(0.1).respond(Reply.s3Error(500, "InternalError"));
+    s3.on(FaultProxy.s3SinglePut()).named("put 503").probability(0.05).respond(Reply.s3Error(503, "SlowDown"));
+    s3.on(FaultProxy.s3SinglePut()).named("put slow").probability(0.1).delay(Duration.ofMillis(400));
+  }
+
+  /** Commits refused before reaching the catalog, and commits applied whose answer is lost. */
+  private static void armCatalogFaults(FaultProxy catalog) {
+    catalog.on(FaultProxy.catalogTableCommit()).named("commit 500 before").probability(0.05)
+        .respond(Reply.catalogError(500, "ServerError"));
+    catalog.on(FaultProxy.catalogTableCommit()).named("commit applied, 502 after").probability(0.08)
+        .forwardThenRespond(Reply.catalogError(502, "BadGatewayException"));
+    catalog.on(FaultProxy.catalogLoadTable()).named("load 503").probability(0.03)
+        .respond(Reply.catalogError(503, "ServiceUnavailableException"));
   }
 
   private static void register(RunnerProcess runner) throws Exception {
