@@ -35,6 +35,7 @@ class BackPressureIT {
 
   private static final int RECORDS = Integer.getInteger("floe.burst.records", 120_000);
   private static final int DAYS = 30;
+  private static final boolean INTERLEAVED = Boolean.getBoolean("floe.burst.interleaved");
 
   @TempDir Path dir;
 
@@ -80,8 +81,11 @@ class BackPressureIT {
     long start = 1_760_000_000_000L;
     for (int i = 0; i < RECORDS; i++) {
       random.nextBytes(blob);
-      // A backlog replayed in time order: 30 days of history arriving at once.
-      long timestamp = start + (long) i * DAYS * 86_400_000L / RECORDS;
+      // A backlog replayed in time order: 30 days of history arriving at once. (With
+      // -Dfloe.burst.interleaved=true every record goes to another day: the worst case.)
+      long timestamp = INTERLEAVED
+          ? start + (long) (i % DAYS) * 86_400_000L + i
+          : start + (long) i * DAYS * 86_400_000L / RECORDS;
       String value = new JsonObject().put("id", i).put("blob", Base64.getEncoder().encodeToString(blob)).encode();
       producer.send(new ProducerRecord<>("burst", i % 2, timestamp, null, value.getBytes(StandardCharsets.UTF_8)));
     }

@@ -34,9 +34,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -75,7 +72,7 @@ class CrashIT {
           "planner.freshness-interval-ms", "2000",
           "planner.task-timeout-ms", "15000",
           "planner.upload-janitor-interval-ms", "2000",
-          "s3.multipart.abandoned-after-ms", "10000",
+          "s3.multipart.abandoned-after-ms", "20000",
           "s3.multipart.part-size-bytes", Integer.toString(5 * 1024 * 1024),
           "runner.shutdown-timeout-ms", "5000"));
       Map<String, String> calm = new HashMap<>(config);
@@ -158,7 +155,7 @@ class CrashIT {
             return status.getLong("lag-records") == 0;
           });
       long openUploads;
-      try (S3Client s3 = s3(stack)) {
+      try (S3Client s3 = stack.s3Client()) {
         await("abandoned multipart uploads are aborted").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
             .until(() -> s3.listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().isEmpty());
         openUploads = s3.listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads().size();
@@ -305,14 +302,5 @@ class CrashIT {
     return new Verdict(rows, duplicates, missing, checksum);
   }
 
-  private static S3Client s3(LocalStack stack) {
-    return S3Client.builder()
-        .endpointOverride(java.net.URI.create(stack.infra().s3Endpoint()))
-        .region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)))
-        .build();
-  }
 
 }

@@ -33,9 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -93,7 +90,7 @@ class LargeFileIT {
       }
       assertThat(rows).isEqualTo(RECORDS);
       assertThat(offsetSum).isEqualTo((long) RECORDS * (RECORDS - 1) / 2);
-      try (S3Client s3 = s3(stack)) {
+      try (S3Client s3 = stack.s3Client()) {
         assertThat(s3.listMultipartUploads(b -> b.bucket(EmbeddedInfra.BUCKET)).uploads()).isEmpty();
       }
     }
@@ -118,15 +115,6 @@ class LargeFileIT {
         TaskCodec.encode(task))).get();
   }
 
-  private static S3Client s3(LocalStack stack) {
-    return S3Client.builder()
-        .endpointOverride(java.net.URI.create(stack.infra().s3Endpoint()))
-        .region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)))
-        .build();
-  }
 
   /** Registration through the child runner's own API. */
   static final class HttpRegistration {

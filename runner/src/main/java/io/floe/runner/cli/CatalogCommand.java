@@ -6,10 +6,10 @@ import io.floe.runner.config.Closing;
 import io.floe.runner.config.ConfigSource;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,18 +38,9 @@ final class CatalogCommand implements Callable<Integer> {
     CatalogService service = new CatalogService(vertx, parsed);
     int port = service.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     System.err.println("floe: catalog service listening on port " + port);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        service.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        Closing.close(vertx).get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("floe: unclean stop: " + e);
-      } finally {
-        stopped.countDown();
-      }
-    }, "floe-catalog-shutdown"));
-    stopped.await();
+    UntilShutdown.await("the catalog service",
+        () -> service.stop().toCompletionStage().toCompletableFuture().thenCompose(v -> Closing.close(vertx)),
+        Duration.ofSeconds(60));
     return 0;
   }
 }

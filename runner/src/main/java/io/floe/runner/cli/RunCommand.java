@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,18 +34,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Runner runner = new Runner(parsed);
     runner.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        runner.stop()
-            .get(parsed.runner().shutdownTimeout().toMillis() + 15_000, TimeUnit.MILLISECONDS);
-      } catch (Exception e) {
-        System.err.println("floe: unclean stop: " + e);
-      } finally {
-        stopped.countDown();
-      }
-    }, "floe-shutdown"));
-    stopped.await();
+    UntilShutdown.await("the runner", runner::stop, parsed.runner().shutdownTimeout().plusSeconds(15));
     return 0;
   }
 }

@@ -32,6 +32,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The real local stack for end-to-end tests: a Kafka broker, an S3-compatible server and Floe's
@@ -134,6 +138,17 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     return records;
+  }
+
+  /** A plain S3 client on the stack's store (not through any fault proxy); the caller closes it. */
+  public S3Client s3Client() {
+    return S3Client.builder()
+        .endpointOverride(URI.create(infra.s3Endpoint()))
+        .region(Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)))
+        .build();
   }
 
   public RESTCatalog catalog() {
