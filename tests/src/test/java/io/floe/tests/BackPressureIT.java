@@ -48,7 +48,7 @@ class BackPressureIT {
           "runner.tasks.max-concurrent", "2",
           "materialize.max-open-files", "4",
           "planner.max-records-per-task", "40000"));
-      try (RunnerProcess runner = RunnerProcess.start(config, "256m", dir.resolve("runner"))) {
+      try (RunnerProcess runner = RunnerProcess.start(config, "256m", Path.of(System.getProperty("floe.runner.logs", dir.resolve("runner").toString())))) {
         LargeFileIT.HttpRegistration.register(runner, "burst.events", "burst");
         AtomicLong peak = new AtomicLong();
         await("the backlog is committed").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(250)).until(() -> {

@@ -104,9 +104,15 @@ public final class LocalStack implements AutoCloseable {
     runners.remove(runner);
   }
 
+  /**
+   * Creates a source topic without time retention: test records carry timestamps from the past,
+   * and the broker's retention would otherwise delete them mid-test (Floe would then, correctly,
+   * skip and record the gap — see KafkaFaultsIT — but these tests compare every row).
+   */
   public void createTopic(String name, int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of("retention.ms", "-1"))))
+          .all().get(30, TimeUnit.SECONDS);
     }
   }
 
