@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,12 +92,14 @@ public final class TaskConsumer {
     // A runner that dies is noticed within seconds, so its tasks move on quickly.
     properties.putIfAbsent("session.timeout.ms", "15000");
     properties.putIfAbsent("heartbeat.interval.ms", "3000");
-    consumer = KafkaConsumer.create(vertx, properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    consumer.partitionsAssignedHandler(this::assigned);
-    consumer.partitionsRevokedHandler(this::revoked);
-    consumer.exceptionHandler(e -> LOG.warn("Task consumer error: {}", e.toString()));
-    consumer.handler(this::received);
-    return consumer.subscribe(config.taskTopic());
+    return KafkaConsumers.create(vertx, properties).compose(created -> {
+      consumer = created;
+      consumer.partitionsAssignedHandler(this::assigned);
+      consumer.partitionsRevokedHandler(this::revoked);
+      consumer.exceptionHandler(e -> LOG.warn("Task consumer error: {}", e.toString()));
+      consumer.handler(this::received);
+      return consumer.subscribe(config.taskTopic());
+    });
   }
 
   /** True once this runner has joined the group and received an assignment. */

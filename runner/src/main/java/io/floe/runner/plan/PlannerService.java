@@ -1,6 +1,7 @@
 package io.floe.runner.plan;
 
 import io.floe.runner.config.PlannerConfig;
+import io.floe.runner.consume.KafkaConsumers;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.TaskCodec;
@@ -29,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.NoSuchTableException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,13 +106,15 @@ public final class PlannerService {
     // Fail over within seconds when the leading runner dies.
     properties.putIfAbsent("session.timeout.ms", "10000");
     properties.putIfAbsent("heartbeat.interval.ms", "2000");
-    leadership = KafkaConsumer.create(vertx, properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    leadership.partitionsAssignedHandler(this::assigned);
-    leadership.partitionsRevokedHandler(this::revoked);
-    leadership.exceptionHandler(e -> LOG.warn("Planner leadership consumer error: {}", e.toString()));
-    leadership.handler(record -> {}); // nothing is ever written there; polling keeps membership
-    timerId = vertx.setPeriodic(config.interval().toMillis(), id -> tick());
-    return leadership.subscribe(config.leaderTopic());
+    return KafkaConsumers.create(vertx, properties).compose(created -> {
+      leadership = created;
+      leadership.partitionsAssignedHandler(this::assigned);
+      leadership.partitionsRevokedHandler(this::revoked);
+      leadership.exceptionHandler(e -> LOG.warn("Planner leadership consumer error: {}", e.toString()));
+      leadership.handler(record -> {}); // nothing is ever written there; polling keeps membership
+      timerId = vertx.setPeriodic(config.interval().toMillis(), id -> tick());
+      return leadership.subscribe(config.leaderTopic());
+    });
   }
 
   public Future<Void> stop() {
