@@ -16,7 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,9 +92,9 @@ class MaterializeIT {
     stack.register(runner, "web.junk", "junk");
     KafkaProducer<byte[], byte[]> producer = stack.producer();
     for (int i = 0; i < 30; i++) {
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("junk", ("[" + i + "]").getBytes(StandardCharsets.UTF_8)));
+      producer.send(new ProducerRecord<>("junk", ("[" + i + "]").getBytes(StandardCharsets.UTF_8)));
     }
-    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("junk", "k".getBytes(StandardCharsets.UTF_8), null));
+    producer.send(new ProducerRecord<>("junk", "k".getBytes(StandardCharsets.UTF_8), null));
     producer.flush();
     JsonObject status = stack.awaitCaughtUp(runner, "web.junk", Duration.ofSeconds(60));
     assertThat(status.getLong("row-count")).isZero();
@@ -102,6 +104,37 @@ class MaterializeIT {
         .hasSize(30)
         .allSatisfy(r -> assertThat(header(r, KafkaDeadLetterSink.REASON)).isEqualTo("value is not a JSON object"));
     assertThat(stack.get(runner, "/metrics").body()).contains("floe_records_tombstones_total{table=\"web.junk\"} 1.0");
+  }
+
+  @Test
+  void rawFormatsKeepTheValueAsBytesOrText() throws Exception {
+    stack.createTopic("raw-text", 1);
+    stack.createTopic("raw-bin", 1);
+    stack.post(runner, "/api/v1/tables", "{\"table\":\"raw.text\",\"topic\":\"raw-text\",\"format\":\"raw-string\"}");
+    stack.post(runner, "/api/v1/tables", "{\"table\":\"raw.bin\",\"topic\":\"raw-bin\",\"format\":\"raw-bytes\"}");
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28};
+    for (int i = 0; i < 50; i++) {
+      byte[] text = ("line " + i + " \u00e9t\u00e9").getBytes(StandardCharsets.UTF_8);
+      producer.send(new ProducerRecord<>("raw-text", i == 7 ? notUtf8 : text));
+      producer.send(new ProducerRecord<>("raw-bin", new byte[] {(byte) i, (byte) 0xFF, 0}));
+    }
+    producer.flush();
+    stack.awaitCaughtUp(runner, "raw.text", Duration.ofSeconds(60));
+    stack.awaitCaughtUp(runner, "raw.bin", Duration.ofSeconds(60));
+
+    Map<Long, Object> text = new HashMap<>();
+    stack.readTable("raw.text").forEach(r -> text.put((Long) ((Record) r.getField("_kafka")).getField("offset"), r.getField("value")));
+    assertThat(text).hasSize(49).doesNotContainKey(7L);
+    assertThat(text.get(8L)).isEqualTo("line 8 \u00e9t\u00e9");
+    Map<Long, Object> bytes = new HashMap<>();
+    stack.readTable("raw.bin").forEach(r -> bytes.put((Long) ((Record) r.getField("_kafka")).getField("offset"), r.getField("value")));
+    assertThat(bytes).hasSize(50);
+    assertThat(bytes.get(9L)).isEqualTo(java.nio.ByteBuffer.wrap(new byte[] {9, (byte) 0xFF, 0}));
+    assertThat(stack.readTopic("floe.dlq", 1000, Duration.ofSeconds(5)).stream()
+        .filter(r -> "raw-text".equals(header(r, KafkaDeadLetterSink.SOURCE_TOPIC))))
+        .singleElement()
+        .satisfies(r -> assertThat(header(r, KafkaDeadLetterSink.REASON)).isEqualTo("value is not valid UTF-8"));
   }
 
   @Test

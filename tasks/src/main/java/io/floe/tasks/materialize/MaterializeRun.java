@@ -8,6 +8,7 @@ import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.deadletter.DeadLetter;
 import io.floe.tasks.deadletter.DeadLetterSink;
+import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.json.JsonRecordConverter;
 import io.floe.tasks.json.RecordConversionException;
 import io.floe.tasks.json.SchemaGrowth;
@@ -141,7 +142,51 @@ final class MaterializeRun {
     return new TaskResult.Committed(snapshotId, records, deadLettered, tombstones, files.size(), bytes);
   }
 
+  private RecordFormat format() {
+    String name = table == null ? null : table.properties().get(TableProperties.FORMAT);
+    return name == null ? RecordFormat.JSON : RecordFormat.of(name);
+  }
+
   private void accept(List<ConsumerRecord<byte[], byte[]>> batch) {
+    if (format().isRaw()) {
+      acceptRaw(batch);
+    } else {
+      acceptJson(batch);
+    }
+  }
+
+  /** Raw formats: the value goes into one column as bytes or as strictly decoded UTF-8. */
+  private void acceptRaw(List<ConsumerRecord<byte[], byte[]>> batch) {
+    RecordFormat format = format();
+    Schema schema = table.schema();
+    Types.StructType kafkaType = schema.findField(KafkaColumns.COLUMN).type().asStructType();
+    TableFileWriter out = writerFor(schema);
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        tombstones++;
+        continue;
+      }
+      GenericRecord row = GenericRecord.create(schema);
+      if (format == RecordFormat.RAW_BYTES) {
+        row.setField(RecordFormat.VALUE_COLUMN, java.nio.ByteBuffer.wrap(record.value()));
+      } else {
+        try {
+          row.setField(RecordFormat.VALUE_COLUMN, java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(record.value())).toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+          deadLetter(record, "value is not valid UTF-8");
+          continue;
+        }
+      }
+      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      out.write(row);
+      records++;
+    }
+  }
+
+  private void acceptJson(List<ConsumerRecord<byte[], byte[]>> batch) {
     List<ConsumerRecord<byte[], byte[]>> valid = new ArrayList<>(batch.size());
     List<JsonNode> values = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {

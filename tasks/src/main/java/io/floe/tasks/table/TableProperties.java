@@ -8,7 +8,7 @@ public final class TableProperties {
 
   /** The Kafka topic the table is materialized from. */
   public static final String SOURCE_TOPIC = "floe.source.topic";
-  /** The record format of the topic's values: {@code json} for now. */
+  /** The record format of the topic's values: {@code json}, {@code raw-bytes} or {@code raw-string}. */
   public static final String FORMAT = "floe.format";
   /** The tenant whose catalog, storage and Kafka cluster serve the table. */
   public static final String TENANT = "floe.tenant";

@@ -1,6 +1,7 @@
 package io.floe.tasks.table;
 
 import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import java.time.Instant;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
@@ -45,9 +47,7 @@ public final class TableRegistry {
    * @throws IllegalArgumentException for an unsupported format
    */
   public RegisteredTable register(String tenantName, TableIdentifier id, String topic, String format) {
-    if (!TableProperties.DEFAULT_FORMAT.equals(format)) {
-      throw new IllegalArgumentException("Unsupported format '" + format + "' (supported: json)");
-    }
+    RecordFormat recordFormat = RecordFormat.of(format);
     if (id.namespace().isEmpty()) {
       throw new IllegalArgumentException("Invalid table '" + id + "': expected namespace.name");
     }
@@ -57,11 +57,15 @@ public final class TableRegistry {
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
-      table = create(catalog, id, topic, tenantName, format);
+      table = create(catalog, id, topic, tenantName, recordFormat);
     }
     String existing = table.properties().get(TableProperties.SOURCE_TOPIC);
     if (existing != null && !existing.equals(topic)) {
       throw new IllegalStateException("Table " + id + " is already fed by topic " + existing);
+    }
+    String existingFormat = table.properties().get(TableProperties.FORMAT);
+    if (existing != null && existingFormat != null && !existingFormat.equals(format)) {
+      throw new IllegalStateException("Table " + id + " is already registered with format " + existingFormat);
     }
     if (existing == null) {
       table.updateProperties()
@@ -74,7 +78,7 @@ public final class TableRegistry {
     return new RegisteredTable(tenantName, id, topic, format);
   }
 
-  private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, String format) {
+  private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format) {
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace(), new HashMap<>());
@@ -84,12 +88,13 @@ public final class TableRegistry {
     }
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.put(TableProperties.SOURCE_TOPIC, topic);
-    properties.put(TableProperties.FORMAT, format);
+    properties.put(TableProperties.FORMAT, format.wireName());
     properties.put(TableProperties.TENANT, tenantName);
+    Schema schema = format.initialSchema();
     try {
       Table table =
-          catalog.buildTable(id, KafkaColumns.baseSchema())
-              .withPartitionSpec(KafkaColumns.dayPartitioning(KafkaColumns.baseSchema()))
+          catalog.buildTable(id, schema)
+              .withPartitionSpec(KafkaColumns.dayPartitioning(schema))
               .withProperties(properties)
               .create();
       LOG.info("Registered table {} for topic {} (tenant {})", id, topic, tenantName);
