@@ -25,7 +25,8 @@ final class TaskMetrics {
     String outcome =
         result instanceof TaskResult.Committed
             ? "committed"
-            : result instanceof TaskResult.AlreadyCommitted ? "already-committed" : "failed";
+            : result instanceof TaskResult.AlreadyCommitted ? "already-committed"
+            : result instanceof TaskResult.Suspended ? "suspended" : "failed";
     registry.counter("floe.tasks.finished", "type", envelope.type(), "outcome", outcome).increment();
   }
 

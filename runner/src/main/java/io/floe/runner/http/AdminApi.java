@@ -65,6 +65,14 @@ public final class AdminApi {
       String tenant = ctx.queryParams().get("tenant") == null ? "default" : ctx.queryParams().get("tenant");
       blocking(ctx, () -> toJson(tables.status(tenant, ctx.pathParam("table"))), 200);
     });
+    router.post("/api/v1/tables/:table/resume").handler(ctx -> {
+      String tenant = ctx.queryParams().get("tenant") == null ? "default" : ctx.queryParams().get("tenant");
+      blocking(ctx, () -> {
+        tables.resume(tenant, ctx.pathParam("table"));
+        tablesChanged.run();
+        return new JsonObject().put("table", ctx.pathParam("table")).put("status", "resumed");
+      }, 200);
+    });
     router.route().last().handler(ctx -> error(ctx, 404, "No such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     server = vertx.createHttpServer();
     return server.requestHandler(router).listen(port, host).map(HttpServer::actualPort);
@@ -94,15 +102,17 @@ public final class AdminApi {
       return;
     }
     String tenant = body.getString("tenant", "default");
-    String format = body.getString("format", "json");
+    String format = body.getValue("format") instanceof String s ? s : "json";
+    String errorMode = body.getValue("error-mode") instanceof String s ? s : null; // null keeps the current mode
     blocking(ctx, () -> {
-      RegisteredTable registered = tables.register(tenant, table, topic, format);
+      RegisteredTable registered = tables.register(tenant, table, topic, format, errorMode);
       tablesChanged.run();
       return new JsonObject()
           .put("table", registered.name())
           .put("topic", registered.topic())
           .put("tenant", registered.tenant())
-          .put("format", registered.format());
+          .put("format", registered.format())
+          .put("error-mode", registered.errorMode());
     }, 201);
   }
 
@@ -141,6 +151,7 @@ public final class AdminApi {
         .put("file-count", status.fileCount())
         .put("snapshot-id", status.snapshotId())
         .put("skipped-offsets", status.skippedOffsets())
+        .put("suspended", status.suspended() == null ? null : new JsonObject(status.suspended()))
         .put("committed-offsets", committed)
         .put("end-offsets", ends)
         .put("problem", status.problem());

@@ -31,10 +31,10 @@ public final class TableService {
     this.tableCache = new TableCache(registry::load, Duration.ofSeconds(1), 10_000);
   }
 
-  public RegisteredTable register(String tenant, String table, String topic, String format) {
+  public RegisteredTable register(String tenant, String table, String topic, String format, String errorMode) {
     requireTenant(tenant);
     TableIdentifier id = parse(table);
-    RegisteredTable registered = registry.register(tenant, id, topic, format);
+    RegisteredTable registered = registry.register(tenant, id, topic, format, errorMode);
     tableCache.invalidate(tenant, id);
     return registered;
   }
@@ -58,6 +58,13 @@ public final class TableService {
     return statuses;
   }
 
+  public void resume(String tenant, String name) {
+    requireTenant(tenant);
+    TableIdentifier id = parse(name);
+    registry.resume(tenant, id);
+    tableCache.invalidate(tenant, id);
+  }
+
   /** @throws NoSuchTableException if the table does not exist or is not registered */
   public TableStatus status(String tenant, String name) throws InterruptedException {
     requireTenant(tenant);
@@ -68,7 +75,8 @@ public final class TableService {
       throw new NoSuchTableException("Table %s is not registered with Floe", name);
     }
     RegisteredTable registered = new RegisteredTable(tenant, id, topic,
-        table.properties().getOrDefault(io.floe.tasks.table.TableProperties.FORMAT, "json"));
+        table.properties().getOrDefault(io.floe.tasks.table.TableProperties.FORMAT, "json"),
+        table.properties().getOrDefault(io.floe.tasks.table.TableProperties.ERROR_MODE, "log"));
     Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(Set.of(topic));
     return TableRegistry.status(registered, table, ends.get(topic));
   }

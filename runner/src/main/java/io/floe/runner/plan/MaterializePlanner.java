@@ -47,6 +47,11 @@ public final class MaterializePlanner {
     states.clear();
   }
 
+  /** Forgets one table's task in flight (it ended without a commit, e.g. the table suspended). */
+  public void forget(RegisteredTable table) {
+    states.remove(table.tenant() + "/" + table.name());
+  }
+
   public Optional<MaterializeTask> plan(RegisteredTable table, SourceOffsets committed, Map<Integer, Long> endOffsets) {
     long now = clock.millis();
     TableState state = states.computeIfAbsent(table.tenant() + "/" + table.name(), key -> new TableState());

@@ -190,6 +190,10 @@ public final class PlannerService {
         }
         try {
           Table table = registry.load(tenant, registered.id());
+          if (table.properties().containsKey(io.floe.tasks.table.TableProperties.SUSPENDED)) {
+            planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
+            continue; // stopped by its error mode until resumed
+          }
           planner.plan(registered, SourceOffsets.committed(table), end)
               .ifPresent(task -> tasks.add(envelope(tenant, task)));
         } catch (NoSuchTableException e) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class MaterializePlannerTest {
 
-  private static final RegisteredTable TABLE = new RegisteredTable("default", TableIdentifier.of("demo", "events"), "events", "json");
+  private static final RegisteredTable TABLE = new RegisteredTable("default", TableIdentifier.of("demo", "events"), "events", "json", "log");
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
       new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 600, Duration.ofMinutes(5), "leader",

@@ -117,6 +117,9 @@ public final class MaterializeExecutor {
         if (e.io() != null) {
           e.io().discardAll(); // nothing was committed yet: the files are certainly ours alone
         }
+        if (e.getCause() instanceof TableSuspendedException suspended) {
+          return suspend(run.table(), suspended);
+        }
         throw (Exception) e.getCause();
       }
       table = run.table();
@@ -186,6 +189,12 @@ public final class MaterializeExecutor {
     return null;
   }
 
+  /** Records why the table stopped, for its status and the planner; commits nothing else. */
+  private TaskResult suspend(Table table, TableSuspendedException suspended) {
+    table.updateProperties().set(TableProperties.SUSPENDED, suspended.propertyValue(clock.instant())).commit();
+    return new TaskResult.Suspended(suspended.getMessage());
+  }
+
   private static boolean startsStillMatch(List<OffsetRange> ranges, SourceOffsets actual) {
     for (OffsetRange range : ranges) {
       if (actual.next(range.partition()) != range.startOffset()) {
@@ -210,6 +219,8 @@ public final class MaterializeExecutor {
           envelope, c.snapshotId(), c.records(), c.files(), c.bytes(), c.deadLettered(), c.tombstones(), millis);
     } else if (result instanceof TaskResult.AlreadyCommitted) {
       LOG.info("{} already committed; nothing written", envelope);
+    } else if (result instanceof TaskResult.Suspended s) {
+      LOG.error("{} suspended its table (error mode suspend): {}", envelope, s.reason());
     } else if (result instanceof TaskResult.Failed f) {
       LOG.warn("{} failed ({}): {}", envelope, f.kind(), f.reason());
     }

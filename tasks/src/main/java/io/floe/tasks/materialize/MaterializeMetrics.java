@@ -26,7 +26,8 @@ public final class MaterializeMetrics {
     String outcome =
         result instanceof TaskResult.Committed
             ? "committed"
-            : result instanceof TaskResult.AlreadyCommitted ? "already-committed" : "failed";
+            : result instanceof TaskResult.AlreadyCommitted ? "already-committed"
+            : result instanceof TaskResult.Suspended ? "suspended" : "failed";
     Timer.builder("floe.tasks.duration")
         .tag("type", "materialize")
         .tag("table", table)
@@ -42,6 +43,10 @@ public final class MaterializeMetrics {
 
   void deadLettered(String table, long count) {
     registry.counter("floe.records.dead-lettered", "table", table).increment(count);
+  }
+
+  void skippedRecords(String table, long count) {
+    registry.counter("floe.records.skipped", "table", table).increment(count);
   }
 
   void tombstones(String table, long count) {

@@ -8,6 +8,7 @@ import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.deadletter.DeadLetter;
 import io.floe.tasks.deadletter.DeadLetterSink;
+import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.json.JsonRecordConverter;
 import io.floe.tasks.json.RecordConversionException;
@@ -75,6 +76,7 @@ final class MaterializeRun {
   private long records;
   private long deadLettered;
   private long tombstones;
+  private long skippedRecords;
 
   MaterializeRun(
       TaskEnvelope envelope,
@@ -325,7 +327,26 @@ final class MaterializeRun {
     }
   }
 
+  private ErrorMode errorMode() {
+    String name = table == null ? null : table.properties().get(TableProperties.ERROR_MODE);
+    return name == null ? ErrorMode.LOG : ErrorMode.of(name);
+  }
+
+  /** A record that cannot be converted: handled as the table's error mode says. */
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+    ErrorMode mode = errorMode();
+    if (mode == ErrorMode.SUSPEND) {
+      throw new TableSuspendedException(reason, record.topic(), record.partition(), record.offset());
+    }
+    if (mode == ErrorMode.SKIP) {
+      skippedRecords++;
+      metrics.skippedRecords(task.table(), 1);
+      if (skippedRecords <= 10 || skippedRecords % 1000 == 0) {
+        LOG.warn("{}: record at topic {} partition {} offset {} key {} skipped ({} so far): {}",
+            envelope, record.topic(), record.partition(), record.offset(), printableKey(record.key()), skippedRecords, reason);
+      }
+      return;
+    }
     deadLetters
         .send(
             new DeadLetter(

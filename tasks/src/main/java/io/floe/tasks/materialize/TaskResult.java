@@ -13,6 +13,9 @@ public sealed interface TaskResult {
   /** Someone else already committed every range of the task; nothing was written. */
   record AlreadyCommitted() implements TaskResult {}
 
+  /** A record stopped a {@code suspend}-mode table; nothing was committed; not retried. */
+  record Suspended(String reason) implements TaskResult {}
+
   /** What the runner can do about a failure; see {@link Failures}. */
   enum Kind {
     /** Retry a bounded number of times with backoff, then dead-letter. */

@@ -14,8 +14,10 @@ public final class TableProperties {
   public static final String TENANT = "floe.tenant";
   /** {@code append} for now; {@code upsert} later. */
   public static final String WRITE_MODE = "floe.write-mode";
-  /** What to do with records that cannot be converted: {@code log} (dead-letter, the default). */
+  /** What to do with records that cannot be converted: {@code log} (the default), {@code skip}, {@code suspend}. */
   public static final String ERROR_MODE = "floe.error-mode";
+  /** Set while a {@code suspend}-mode table is stopped: JSON with the reason and the record's place. */
+  public static final String SUSPENDED = "floe.suspended";
   /** Ranges that were gone from the source before they were materialized; appended to. */
   public static final String SKIPPED_RANGES = "floe.source.skipped-ranges";
 

@@ -1,6 +1,7 @@
 package io.floe.tasks.table;
 
 import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
@@ -41,13 +42,16 @@ public final class TableRegistry {
   }
 
   /**
-   * Registers {@code topic → id}. Idempotent for the same topic.
+   * Registers {@code topic → id}. Idempotent for the same topic; {@code errorMode} (null keeps the
+   * table's current mode, {@code log} for a new table) may be changed by registering again.
    *
    * @throws IllegalStateException if the table exists and is fed by another topic
    * @throws IllegalArgumentException for an unsupported format
    */
-  public RegisteredTable register(String tenantName, TableIdentifier id, String topic, String format) {
+  public RegisteredTable register(String tenantName, TableIdentifier id, String topic, String format, String errorMode) {
     RecordFormat recordFormat = RecordFormat.of(format);
+    ErrorMode requested = errorMode == null ? null : ErrorMode.of(errorMode);
+    ErrorMode mode = requested == null ? ErrorMode.LOG : requested;
     if (id.namespace().isEmpty()) {
       throw new IllegalArgumentException("Invalid table '" + id + "': expected namespace.name");
     }
@@ -57,7 +61,7 @@ public final class TableRegistry {
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
-      table = create(catalog, id, topic, tenantName, recordFormat);
+      table = create(catalog, id, topic, tenantName, recordFormat, mode);
     }
     String existing = table.properties().get(TableProperties.SOURCE_TOPIC);
     if (existing != null && !existing.equals(topic)) {
@@ -67,18 +71,27 @@ public final class TableRegistry {
     if (existing != null && existingFormat != null && !existingFormat.equals(format)) {
       throw new IllegalStateException("Table " + id + " is already registered with format " + existingFormat);
     }
+    if (existing != null && requested != null
+        && !requested.wireName().equals(table.properties().get(TableProperties.ERROR_MODE))) {
+      table.updateProperties().set(TableProperties.ERROR_MODE, mode.wireName()).commit();
+      LOG.info("Table {}: error mode is now {}", id, mode.wireName());
+    }
     if (existing == null) {
       table.updateProperties()
+          .set(TableProperties.ERROR_MODE, mode.wireName())
           .set(TableProperties.SOURCE_TOPIC, topic)
           .set(TableProperties.FORMAT, format)
           .set(TableProperties.TENANT, tenantName)
           .commit();
       LOG.info("Adopted existing table {} for topic {}", id, topic);
     }
-    return new RegisteredTable(tenantName, id, topic, format);
+    String currentMode = requested != null ? requested.wireName()
+        : table.properties().getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName());
+    return new RegisteredTable(tenantName, id, topic, format, currentMode);
   }
 
-  private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format) {
+  private Table create(
+      Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format, ErrorMode mode) {
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace(), new HashMap<>());
@@ -89,6 +102,7 @@ public final class TableRegistry {
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.put(TableProperties.SOURCE_TOPIC, topic);
     properties.put(TableProperties.FORMAT, format.wireName());
+    properties.put(TableProperties.ERROR_MODE, mode.wireName());
     properties.put(TableProperties.TENANT, tenantName);
     Schema schema = format.initialSchema();
     try {
@@ -123,7 +137,8 @@ public final class TableRegistry {
             String owner = table.properties().getOrDefault(TableProperties.TENANT, tenantName);
             if (owner.equals(tenantName)) {
               tables.add(new RegisteredTable(tenantName, id, topic,
-                  table.properties().getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT)));
+                  table.properties().getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
+                  table.properties().getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName())));
             }
           }
         } catch (NoSuchTableException e) {
@@ -133,6 +148,15 @@ public final class TableRegistry {
     }
     tables.sort((a, b) -> a.name().compareTo(b.name()));
     return tables;
+  }
+
+  /** Lets a suspended table run again (after its data or error mode was fixed). */
+  public void resume(String tenantName, TableIdentifier id) {
+    Table table = load(tenantName, id);
+    if (table.properties().containsKey(TableProperties.SUSPENDED)) {
+      table.updateProperties().remove(TableProperties.SUSPENDED).commit();
+      LOG.info("Table {} resumed", id);
+    }
   }
 
   public Table load(String tenantName, TableIdentifier id) {
@@ -156,6 +180,9 @@ public final class TableRegistry {
         PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0),
         current == null ? null : current.snapshotId(),
         SkippedRanges.offsetCount(table.properties().get(TableProperties.SKIPPED_RANGES)),
-        endOffsets == null ? "topic " + registered.topic() + " does not exist" : null);
+        table.properties().get(TableProperties.SUSPENDED),
+        table.properties().containsKey(TableProperties.SUSPENDED)
+            ? "suspended (error mode suspend): resume with POST /api/v1/tables/" + registered.name() + "/resume"
+            : endOffsets == null ? "topic " + registered.topic() + " does not exist" : null);
   }
 }

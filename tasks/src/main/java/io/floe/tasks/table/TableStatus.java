@@ -11,6 +11,8 @@ import java.util.Map;
  * @param rowCount rows in the current snapshot
  * @param fileCount data files in the current snapshot
  * @param skippedOffsets source offsets deleted by retention before they were materialized
+ * @param suspended why a {@code suspend}-mode table stopped (JSON: reason, topic, partition,
+ *     offset), or null while it runs
  * @param problem why the table cannot be materialized right now (e.g. topic missing), or null
  */
 public record TableStatus(
@@ -25,4 +27,5 @@ public record TableStatus(
     long fileCount,
     Long snapshotId,
     long skippedOffsets,
+    String suspended,
     String problem) {}
