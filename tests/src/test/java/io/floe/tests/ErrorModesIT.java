@@ -3,37 +3,16 @@ package io.floe.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floe.runner.Runner;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
-import io.floe.tests.stack.LocalStack;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Per-table error modes with malformed records mixed into good ones: the counts add up. */
-class ErrorModesIT {
-
-  @TempDir static Path dir;
-  private static LocalStack stack;
-  private static Runner runner;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = LocalStack.start(dir);
-    runner = stack.startRunner(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+class ErrorModesIT extends OneRunnerIT {
 
   @Test
   void skipCountsBadRecordsAndContinues() throws Exception {

@@ -2,13 +2,10 @@ package io.floe.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floe.runner.Runner;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
-import io.floe.tests.stack.LocalStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,28 +17,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Kafka misbehaving under Floe: offsets gone to retention, a broker restart mid-run. */
-class KafkaFaultsIT {
-
-  @TempDir static Path dir;
-  private static LocalStack stack;
-  private static Runner runner;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = LocalStack.start(dir);
-    runner = stack.startRunner(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+class KafkaFaultsIT extends OneRunnerIT {
 
   @Test
   void offsetsDeletedByRetentionAreSkippedRecordedAndCounted() throws Exception {

@@ -2,15 +2,12 @@ package io.floe.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floe.runner.Runner;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
-import io.floe.tests.stack.LocalStack;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,28 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A topic becomes a table: the planner and a runner against the real local stack. */
-class MaterializeIT {
-
-  @TempDir static Path dir;
-  private static LocalStack stack;
-  private static Runner runner;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = LocalStack.start(dir);
-    runner = stack.startRunner(Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    stack.close();
-  }
+class MaterializeIT extends OneRunnerIT {
 
   @Test
   void topicBecomesTableWithEveryRowAndColumn() throws Exception {
