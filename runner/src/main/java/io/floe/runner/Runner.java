@@ -232,8 +232,4 @@ public final class Runner {
       return thread;
     };
   }
-
-  static Duration seconds(long seconds) {
-    return Duration.ofSeconds(seconds);
-  }
 }

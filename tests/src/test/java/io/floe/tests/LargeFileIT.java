@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -132,9 +131,5 @@ class LargeFileIT {
     private static int port(RunnerProcess runner) throws Exception {
       return runner.get("/health").uri().getPort();
     }
-  }
-
-  static Map<String, String> copy(Map<String, String> map) {
-    return new HashMap<>(map);
   }
 }

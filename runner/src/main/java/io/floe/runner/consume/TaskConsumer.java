@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -374,9 +373,5 @@ public final class TaskConsumer {
 
   private static TopicPartition partitionOf(KafkaConsumerRecord<?, ?> record) {
     return new TopicPartition(record.topic(), record.partition());
-  }
-
-  Set<TopicPartition> assignedPartitions() {
-    return new HashSet<>(progress.keySet());
   }
 }

@@ -1,6 +1,7 @@
 package io.floe.runner.http;
 
 import io.floe.tasks.table.RegisteredTable;
+import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableStatus;
 import io.floe.tasks.tenant.Tenants;
@@ -70,13 +71,13 @@ public final class TableService {
     requireTenant(tenant);
     TableIdentifier id = parse(name);
     Table table = tableCache.table(tenant, id);
-    String topic = table.properties().get(io.floe.tasks.table.TableProperties.SOURCE_TOPIC);
+    String topic = table.properties().get(TableProperties.SOURCE_TOPIC);
     if (topic == null) {
       throw new NoSuchTableException("Table %s is not registered with Floe", name);
     }
     RegisteredTable registered = new RegisteredTable(tenant, id, topic,
-        table.properties().getOrDefault(io.floe.tasks.table.TableProperties.FORMAT, "json"),
-        table.properties().getOrDefault(io.floe.tasks.table.TableProperties.ERROR_MODE, "log"));
+        table.properties().getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
+        table.properties().getOrDefault(TableProperties.ERROR_MODE, TableProperties.DEFAULT_ERROR_MODE));
     Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(Set.of(topic));
     return TableRegistry.status(registered, table, ends.get(topic));
   }

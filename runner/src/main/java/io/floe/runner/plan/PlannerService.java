@@ -8,6 +8,7 @@ import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.UploadJanitor;
 import io.floe.tasks.table.RegisteredTable;
+import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.tenant.Tenants;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -181,16 +183,16 @@ public final class PlannerService {
       }
       boolean janitorDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
       for (RegisteredTable registered : tables) {
-        if (janitorDue) {
-          abortAbandonedUploads(tenant, registered);
-        }
-        Map<Integer, Long> end = ends.get(registered.topic());
-        if (end == null) {
-          continue; // the topic does not exist (yet); the table's status says so
-        }
         try {
           Table table = registry.load(tenant, registered.id());
-          if (table.properties().containsKey(io.floe.tasks.table.TableProperties.SUSPENDED)) {
+          if (janitorDue) {
+            abortAbandonedUploads(tenant, registered, table);
+          }
+          Map<Integer, Long> end = ends.get(registered.topic());
+          if (end == null) {
+            continue; // the topic does not exist (yet); the table's status says so
+          }
+          if (table.properties().containsKey(TableProperties.SUSPENDED)) {
             planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
             continue; // stopped by its error mode until resumed
           }
@@ -210,11 +212,10 @@ public final class PlannerService {
   }
 
   /** Uploads of runners that died mid-file (SIGKILL, OOM) cannot abort themselves. */
-  private void abortAbandonedUploads(String tenant, RegisteredTable registered) {
+  private void abortAbandonedUploads(String tenant, RegisteredTable registered, Table table) {
     try {
-      Table table = registry.load(tenant, registered.id());
       int aborted = UploadJanitor.abortAbandoned(
-          tenants.tenant(tenant).s3(), table.location(), config.abandonedUploadAge(), java.time.Instant.now());
+          tenants.tenant(tenant).s3(), table.location(), config.abandonedUploadAge(), Instant.now());
       if (aborted > 0) {
         metrics.counter("floe.s3.multipart.abandoned", "table", registered.name()).increment(aborted);
       }
@@ -244,7 +245,7 @@ public final class PlannerService {
   }
 
   private static TaskEnvelope envelope(String tenant, MaterializeTask task) {
-    return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, java.time.Instant.now(), task);
+    return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, Instant.now(), task);
   }
 
   private Future<Void> publish(List<TaskEnvelope> tasks) {

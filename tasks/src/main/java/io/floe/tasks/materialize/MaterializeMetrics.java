@@ -18,10 +18,6 @@ public final class MaterializeMetrics {
     return new MaterializeMetrics(new SimpleMeterRegistry());
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   void recordResult(String table, TaskResult result, long millis) {
     String outcome =
         result instanceof TaskResult.Committed

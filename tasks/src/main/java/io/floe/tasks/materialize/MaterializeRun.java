@@ -22,6 +22,12 @@ import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -170,14 +176,14 @@ final class MaterializeRun {
       }
       GenericRecord row = GenericRecord.create(schema);
       if (format == RecordFormat.RAW_BYTES) {
-        row.setField(RecordFormat.VALUE_COLUMN, java.nio.ByteBuffer.wrap(record.value()));
+        row.setField(RecordFormat.VALUE_COLUMN, ByteBuffer.wrap(record.value()));
       } else {
         try {
-          row.setField(RecordFormat.VALUE_COLUMN, java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-              .decode(java.nio.ByteBuffer.wrap(record.value())).toString());
-        } catch (java.nio.charset.CharacterCodingException e) {
+          row.setField(RecordFormat.VALUE_COLUMN, StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(record.value())).toString());
+        } catch (CharacterCodingException e) {
           deadLetter(record, "value is not valid UTF-8");
           continue;
         }
@@ -202,7 +208,7 @@ final class MaterializeRun {
       } catch (JsonProcessingException e) {
         deadLetter(record, "value is not valid JSON: " + e.getOriginalMessage());
         continue;
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         deadLetter(record, "value is not readable JSON: " + e.getMessage());
         continue;
       }
@@ -366,7 +372,7 @@ final class MaterializeRun {
     if (key == null) {
       return "null";
     }
-    String text = new String(key, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(key, StandardCharsets.UTF_8);
     boolean printable = text.length() <= 64 && text.chars().allMatch(c -> c >= 0x20 && c != 0xFFFD);
     return printable ? "'" + text + "'" : "(" + key.length + " bytes)";
   }
@@ -377,7 +383,7 @@ final class MaterializeRun {
       return Map.of();
     }
     String existing = table.properties().get(TableProperties.SKIPPED_RANGES);
-    return Map.of(TableProperties.SKIPPED_RANGES, SkippedRanges.append(existing, skipped, java.time.Instant.now()));
+    return Map.of(TableProperties.SKIPPED_RANGES, SkippedRanges.append(existing, skipped, Instant.now()));
   }
 
   private void recordSkipped() {

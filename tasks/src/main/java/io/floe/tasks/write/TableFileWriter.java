@@ -41,7 +41,6 @@ public final class TableFileWriter implements AutoCloseable {
   /** Open writers in access order: the first is the least recently written. */
   private final Map<StructLike, RollingDataWriter<Record>> open;
   private final List<DataFile> written = new ArrayList<>();
-  private long records;
   private boolean closed;
 
   /**
@@ -86,15 +85,6 @@ public final class TableFileWriter implements AutoCloseable {
       open.put(keyOf(copy), writer);
     }
     writer.write(record);
-    records++;
-  }
-
-  public long recordCount() {
-    return records;
-  }
-
-  public int openFiles() {
-    return open.size();
   }
 
   /** Closes every open file (completing its upload) and returns all data files written. */
