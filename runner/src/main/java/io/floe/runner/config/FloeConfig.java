@@ -2,6 +2,7 @@ package io.floe.runner.config;
 
 import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.materialize.MaterializeSettings;
+import io.floe.tasks.registry.SchemaRegistrySettings;
 import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
@@ -118,7 +119,20 @@ public record FloeConfig(
       settings.required(prefix + "source.kafka.bootstrap.servers");
     }
     String deadLetterTopic = settings.string(prefix + "dead-letter.topic", "floe.dlq");
-    return new TenantConfig(name, catalogProperties, s3, multipart, sourceKafka, deadLetterTopic);
+    SchemaRegistrySettings schemaRegistry;
+    try {
+      schemaRegistry = new SchemaRegistrySettings(
+          settings.string(prefix + "schema-registry.url", null),
+          settings.string(prefix + "schema-registry.basic-auth.username", null),
+          settings.string(prefix + "schema-registry.basic-auth.password", null),
+          settings.string(prefix + "schema-registry.bearer-token", null),
+          settings.intValue(prefix + "schema-registry.cache-size", SchemaRegistrySettings.DEFAULT_CACHE_SIZE, 1),
+          Duration.ofMillis(settings.longValue(prefix + "schema-registry.timeout-ms",
+              SchemaRegistrySettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100)));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage() + " (" + prefix + "schema-registry.*)", e);
+    }
+    return new TenantConfig(name, catalogProperties, s3, multipart, sourceKafka, deadLetterTopic, schemaRegistry);
   }
 
   private static void copyIfAbsent(Map<String, String> target, String key, String value) {

@@ -1,6 +1,7 @@
 package io.floe.runner.http;
 
 import io.floe.tasks.table.RegisteredTable;
+import io.floe.tasks.table.Registration;
 import io.floe.tasks.table.TableStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -102,17 +104,37 @@ public final class AdminApi {
       return;
     }
     String tenant = body.getString("tenant", "default");
-    String format = body.getValue("format") instanceof String s ? s : "json";
-    String errorMode = body.getValue("error-mode") instanceof String s ? s : null; // null keeps the current mode
+    // Null values keep an existing table's setting, or take the default for a new table.
+    String format = optionalString(body, "format");
+    String keyFormat = optionalString(body, "key-format");
+    String errorMode = optionalString(body, "error-mode");
+    List<String> partitioning = null;
+    Object terms = body.getValue("partitioning");
+    if (terms != null) {
+      if (!(terms instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+        error(ctx, 400, "Invalid request: 'partitioning' must be a list of strings such as [\"day(_kafka.timestamp)\", \"bucket(16, id)\"]");
+        return;
+      }
+      partitioning = array.stream().map(String.class::cast).toList();
+    }
+    for (String key : List.of("format", "key-format", "error-mode")) {
+      if (body.getValue(key) != null && !(body.getValue(key) instanceof String)) {
+        error(ctx, 400, "Invalid request: '" + key + "' must be a string");
+        return;
+      }
+    }
+    Registration registration = new Registration(topic, format, keyFormat, errorMode, partitioning);
     blocking(ctx, () -> {
-      RegisteredTable registered = tables.register(tenant, table, topic, format, errorMode);
+      RegisteredTable registered = tables.register(tenant, table, registration);
       tablesChanged.run();
       return new JsonObject()
           .put("table", registered.name())
           .put("topic", registered.topic())
           .put("tenant", registered.tenant())
           .put("format", registered.format())
-          .put("error-mode", registered.errorMode());
+          .put("key-format", registered.keyFormat())
+          .put("error-mode", registered.errorMode())
+          .put("partitioning", new JsonArray(registered.partitioning()));
     }, 201);
   }
 
@@ -136,6 +158,10 @@ public final class AdminApi {
     });
   }
 
+  private static String optionalString(JsonObject body, String key) {
+    return body.getValue(key) instanceof String value ? value : null;
+  }
+
   static JsonObject toJson(TableStatus status) {
     JsonObject committed = new JsonObject();
     status.committedOffsets().forEach((p, o) -> committed.put(Integer.toString(p), o));
@@ -145,6 +171,11 @@ public final class AdminApi {
         .put("table", status.table())
         .put("tenant", status.tenant())
         .put("topic", status.topic())
+        .put("format", status.format())
+        .put("key-format", status.keyFormat())
+        .put("error-mode", status.errorMode())
+        .put("partitioning", new JsonArray(status.partitioning()))
+        .put("schema-id", status.schemaId())
         .put("lag-records", status.lagRecords())
         .put("last-commit", status.lastCommit() == null ? null : status.lastCommit().toString())
         .put("row-count", status.rowCount())

@@ -1,6 +1,7 @@
 package io.floe.runner.http;
 
 import io.floe.tasks.table.RegisteredTable;
+import io.floe.tasks.table.Registration;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableStatus;
@@ -32,10 +33,10 @@ public final class TableService {
     this.tableCache = new TableCache(registry::load, Duration.ofSeconds(1), 10_000);
   }
 
-  public RegisteredTable register(String tenant, String table, String topic, String format, String errorMode) {
+  public RegisteredTable register(String tenant, String table, Registration registration) {
     requireTenant(tenant);
     TableIdentifier id = parse(table);
-    RegisteredTable registered = registry.register(tenant, id, topic, format, errorMode);
+    RegisteredTable registered = registry.register(tenant, id, registration);
     tableCache.invalidate(tenant, id);
     return registered;
   }
@@ -75,9 +76,7 @@ public final class TableService {
     if (topic == null) {
       throw new NoSuchTableException("Table %s is not registered with Floe", name);
     }
-    RegisteredTable registered = new RegisteredTable(tenant, id, topic,
-        table.properties().getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
-        table.properties().getOrDefault(TableProperties.ERROR_MODE, TableProperties.DEFAULT_ERROR_MODE));
+    RegisteredTable registered = TableRegistry.registered(tenant, id, table);
     Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(Set.of(topic));
     return TableRegistry.status(registered, table, ends.get(topic));
   }

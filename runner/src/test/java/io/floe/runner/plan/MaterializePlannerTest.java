@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class MaterializePlannerTest {
 
-  private static final RegisteredTable TABLE = new RegisteredTable("default", TableIdentifier.of("demo", "events"), "events", "json", "log");
+  private static final RegisteredTable TABLE = new RegisteredTable("default", TableIdentifier.of("demo", "events"), "events", "json", "raw-bytes", "log", List.of());
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
       new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 600, Duration.ofMinutes(5), "leader",

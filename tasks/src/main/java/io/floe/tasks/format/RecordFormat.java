@@ -15,20 +15,44 @@ import org.apache.iceberg.types.Types;
  *   <li>{@code raw-bytes}: the value as is, in a {@code value binary} column.
  *   <li>{@code raw-string}: the value as UTF-8 text, in a {@code value string} column; a value
  *       that is not valid UTF-8 is dead-lettered.
+ *   <li>{@code avro}, {@code protobuf}, {@code json-schema}: the Schema Registry wire format
+ *       (magic byte 0, 4-byte schema id, payload); the schema is fetched from the tenant's
+ *       registry and its fields become typed columns, evolving with the schema.
  * </ul>
+ *
+ * <p>Keys use the same names (table property {@code floe.key-format}): {@code raw-bytes} (the
+ * default) keeps the key only in {@code _kafka.key}; {@code raw-string} adds a {@code _key string}
+ * column; a registry format adds a {@code _key} column of the key schema's type.
  */
 public enum RecordFormat {
-  JSON("json"),
-  RAW_BYTES("raw-bytes"),
-  RAW_STRING("raw-string");
+  JSON("json", null),
+  RAW_BYTES("raw-bytes", null),
+  RAW_STRING("raw-string", null),
+  AVRO("avro", "AVRO"),
+  PROTOBUF("protobuf", "PROTOBUF"),
+  JSON_SCHEMA("json-schema", "JSON");
 
   /** The column raw formats write the value into. */
   public static final String VALUE_COLUMN = "value";
 
-  private final String wireName;
+  /** The column a typed key goes into. */
+  public static final String KEY_COLUMN = "_key";
 
-  RecordFormat(String wireName) {
+  private final String wireName;
+  private final String registryType;
+
+  RecordFormat(String wireName, String registryType) {
     this.wireName = wireName;
+    this.registryType = registryType;
+  }
+
+  /** The registry's {@code schemaType} for this format, or null if it uses no registry. */
+  public String registryType() {
+    return registryType;
+  }
+
+  public boolean usesRegistry() {
+    return registryType != null;
   }
 
   /** The name used in registrations and in the {@code floe.format} table property. */
@@ -37,6 +61,11 @@ public enum RecordFormat {
   }
 
   public boolean isRaw() {
+    return this == RAW_BYTES || this == RAW_STRING;
+  }
+
+  /** Whether keys can be read in this format ({@code json} cannot: its schema is inferred from values). */
+  public boolean isKeyFormat() {
     return this != JSON;
   }
 
@@ -56,13 +85,22 @@ public enum RecordFormat {
 
   /** The schema a new table of this format starts with: {@code _kafka}, plus {@code value} if raw. */
   public Schema initialSchema() {
-    Schema base = KafkaColumns.baseSchema();
-    if (!isRaw()) {
-      return base;
+    return initialSchema(RAW_BYTES);
+  }
+
+  /**
+   * The schema a new table of this value format and key format starts with: {@code _kafka}, plus
+   * {@code value} if raw, plus {@code _key string} for string keys. Other columns come with the data.
+   */
+  public Schema initialSchema(RecordFormat keyFormat) {
+    List<Types.NestedField> columns = new ArrayList<>(KafkaColumns.baseSchema().columns());
+    if (isRaw()) {
+      columns.add(Types.NestedField.optional(100, VALUE_COLUMN,
+          this == RAW_BYTES ? Types.BinaryType.get() : Types.StringType.get()));
     }
-    List<Types.NestedField> columns = new ArrayList<>(base.columns());
-    columns.add(Types.NestedField.optional(100, VALUE_COLUMN,
-        this == RAW_BYTES ? Types.BinaryType.get() : Types.StringType.get()));
+    if (keyFormat == RAW_STRING) {
+      columns.add(Types.NestedField.optional(101, KEY_COLUMN, Types.StringType.get()));
+    }
     return new Schema(columns);
   }
 }

@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -44,6 +46,17 @@ public final class JsonRecordConverter {
       }
       record.set(pos, convert(value.get(field.name()), field, field.name()));
     }
+  }
+
+  /**
+   * Converts any JSON value to a value of {@code type} (a {@link GenericRecord} for a struct);
+   * null for JSON null or a missing node.
+   */
+  public static Object value(JsonNode node, Type type, String path) throws RecordConversionException {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    return convertValue(node, type, path);
   }
 
   private static Object convert(JsonNode node, Types.NestedField field, String path) throws RecordConversionException {
@@ -126,7 +139,7 @@ public final class JsonRecordConverter {
           List<Types.NestedField> fields = struct.fields();
           for (int pos = 0; pos < fields.size(); pos++) {
             Types.NestedField field = fields.get(pos);
-            nested.set(pos, convert(node.get(field.name()), field, path + "." + field.name()));
+            nested.set(pos, convert(node.get(field.name()), field, path.isEmpty() ? field.name() : path + "." + field.name()));
           }
           return nested;
         }
@@ -177,7 +190,10 @@ public final class JsonRecordConverter {
         case DATE:
           return LocalDate.parse(text);
         case TIME:
-          return LocalTime.parse(text);
+          // JSON Schema's "time" format is RFC 3339 (with an offset); Iceberg's time has none: keep UTC.
+          return text.endsWith("Z") || text.indexOf('+') > 0 || text.lastIndexOf('-') > 0
+              ? OffsetTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC).toLocalTime()
+              : LocalTime.parse(text);
         default:
           return ((Types.TimestampType) type).shouldAdjustToUTC()
               ? OffsetDateTime.parse(text)

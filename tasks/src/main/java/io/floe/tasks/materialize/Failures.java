@@ -1,5 +1,6 @@
 package io.floe.tasks.materialize;
 
+import io.floe.tasks.registry.SchemaRegistryUnavailableException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -42,7 +43,8 @@ public final class Failures {
     if (e instanceof ConnectException || e instanceof SocketTimeoutException || e instanceof UnknownHostException) {
       return true;
     }
-    if (e instanceof ServiceUnavailableException || e instanceof RetriableException) {
+    if (e instanceof ServiceUnavailableException || e instanceof RetriableException
+        || e instanceof SchemaRegistryUnavailableException) {
       return true;
     }
     if (e instanceof RESTException && e.getCause() instanceof IOException) {

@@ -13,9 +13,14 @@ import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.json.JsonRecordConverter;
 import io.floe.tasks.json.RecordConversionException;
 import io.floe.tasks.json.SchemaGrowth;
+import io.floe.tasks.schema.IncompatibleSchemaException;
+import io.floe.tasks.schema.RecordDecoder;
+import io.floe.tasks.schema.SchemaDecoders;
+import io.floe.tasks.schema.SchemaEvolution;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.table.Partitioning;
 import io.floe.tasks.table.SkippedRanges;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
@@ -30,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,12 +45,14 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.util.PropertyUtil;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateSchema;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -79,6 +87,8 @@ final class MaterializeRun {
   private TaskFileIO io;
   private TableFileWriter writer;
   private int writerCount;
+  /** Whether the table (at a schema id) takes a record shape: null if it does, else the reason. */
+  private final Map<String, String> shapeDecisions = new HashMap<>();
   private long records;
   private long deadLettered;
   private long tombstones;
@@ -155,19 +165,226 @@ final class MaterializeRun {
     return name == null ? RecordFormat.JSON : RecordFormat.of(name);
   }
 
+  private RecordFormat keyFormat() {
+    String name = table == null ? null : table.properties().get(TableProperties.KEY_FORMAT);
+    return name == null ? RecordFormat.RAW_BYTES : RecordFormat.of(name);
+  }
+
   private void accept(List<ConsumerRecord<byte[], byte[]>> batch) {
-    if (format().isRaw()) {
+    RecordFormat format = format();
+    if (format.isRaw()) {
       acceptRaw(batch);
+    } else if (format.usesRegistry()) {
+      acceptRegistry(batch, format);
     } else {
       acceptJson(batch);
     }
   }
 
+  /** A record whose schemas are resolved, waiting for the table to take its shape. */
+  private record Resolved(ConsumerRecord<byte[], byte[]> record, SchemaDecoders.Decoded value, SchemaDecoders.Decoded key, String shape) {}
+
+  /**
+   * Schema Registry formats: resolves every record's schema (and its key's), evolves the table to
+   * take each new shape (or refuses it: see {@link SchemaEvolution}), then decodes and writes.
+   */
+  private void acceptRegistry(List<ConsumerRecord<byte[], byte[]>> batch, RecordFormat format) {
+    RecordFormat keyFormat = keyFormat();
+    SchemaDecoders decoders = tenant.schemaDecoders();
+    List<Resolved> resolved = new ArrayList<>(batch.size());
+    Map<String, Types.StructType> shapes = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        tombstones++;
+        continue;
+      }
+      SchemaDecoders.Decoded value;
+      SchemaDecoders.Decoded key = null;
+      try {
+        value = decoders.decoderFor(format, record.value());
+      } catch (RecordConversionException e) {
+        deadLetter(record, "value: " + e.getMessage());
+        continue;
+      }
+      if (keyFormat.usesRegistry() && record.key() != null) {
+        try {
+          key = decoders.decoderFor(keyFormat, record.key());
+        } catch (RecordConversionException e) {
+          deadLetter(record, "key: " + e.getMessage());
+          continue;
+        }
+      }
+      Resolved item = new Resolved(record, value, key, value.label() + (key == null ? "" : " with key " + key.label()));
+      shapes.computeIfAbsent(item.shape(), s -> shapeOf(item));
+      resolved.add(item);
+    }
+    if (resolved.isEmpty()) {
+      return;
+    }
+    Map<String, String> refused = evolveTo(shapes);
+    Schema schema = table.schema();
+    Types.StructType kafkaType = kafkaType(schema);
+    Types.NestedField valueColumn = schema.findField(RecordFormat.VALUE_COLUMN);
+    Types.NestedField keyColumn = schema.findField(RecordFormat.KEY_COLUMN);
+    TableFileWriter out = writerFor(schema);
+    for (Resolved item : resolved) {
+      ConsumerRecord<byte[], byte[]> record = item.record();
+      String reason = refused.get(item.shape());
+      if (reason != null) {
+        deadLetter(record, reason);
+        continue;
+      }
+      GenericRecord row;
+      try {
+        RecordDecoder decoder = item.value().decoder();
+        if (decoder.type().isStructType()) {
+          row = (GenericRecord) decoder.decode(record.value(), item.value().offset(), schema.asStruct());
+        } else {
+          row = GenericRecord.create(schema);
+          row.setField(RecordFormat.VALUE_COLUMN, decoder.decode(record.value(), item.value().offset(), valueColumn.type()));
+        }
+      } catch (RecordConversionException e) {
+        deadLetter(record, "value: " + e.getMessage());
+        continue;
+      }
+      if (item.key() != null) {
+        try {
+          row.setField(RecordFormat.KEY_COLUMN, item.key().decoder().decode(record.key(), item.key().offset(), keyColumn.type()));
+        } catch (RecordConversionException e) {
+          deadLetter(record, "key: " + e.getMessage());
+          continue;
+        }
+      } else if (keyFormat == RecordFormat.RAW_STRING && !fillStringKey(row, record)) {
+        continue;
+      }
+      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      out.write(row);
+      records++;
+    }
+  }
+
+  /** The columns a record of this shape needs: its value's fields (or {@code value}) and {@code _key}. */
+  private static Types.StructType shapeOf(Resolved item) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    Type valueType = item.value().decoder().type();
+    if (valueType.isStructType()) {
+      fields.addAll(valueType.asStructType().fields());
+    } else {
+      fields.add(Types.NestedField.optional(0, RecordFormat.VALUE_COLUMN, valueType));
+    }
+    if (item.key() != null) {
+      fields.add(Types.NestedField.optional(0, RecordFormat.KEY_COLUMN, item.key().decoder().type()));
+    }
+    AtomicInteger ids = new AtomicInteger();
+    return TypeUtil.assignFreshIds(Types.StructType.of(fields), ids::incrementAndGet).asStructType();
+  }
+
+  /**
+   * Evolves the table to take every shape it has not seen; returns the reasons for the shapes it
+   * cannot take (their records go to the error mode). Each decision is kept for the table schema
+   * it was made against.
+   */
+  private Map<String, String> evolveTo(Map<String, Types.StructType> shapes) {
+    if (table == null) {
+      table = createTable(format().initialSchema());
+    }
+    Map<String, String> refused = new HashMap<>();
+    boolean changed = false;
+    for (Map.Entry<String, Types.StructType> shape : shapes.entrySet()) {
+      String reason = reservedColumn(shape.getValue());
+      for (int attempt = 1; reason == null; attempt++) {
+        String decision = shape.getKey() + "@" + table.schema().schemaId();
+        if (shapeDecisions.containsKey(decision)) {
+          reason = shapeDecisions.get(decision);
+          break;
+        }
+        UpdateSchema update = table.updateSchema();
+        try {
+          if (SchemaEvolution.evolve(update, table.schema(), shape.getValue())) {
+            update.commit();
+            table.refresh();
+            changed = true;
+            metrics.schemaChange(task.table());
+            LOG.info("{}: schema evolved to {} columns for schema {}", envelope, table.schema().columns().size(), shape.getKey());
+            continue; // decide again against the new schema (records as cheap "no change")
+          }
+          shapeDecisions.put(decision, null);
+          break;
+        } catch (IncompatibleSchemaException e) {
+          reason = shape.getKey() + " cannot be applied to table " + id + ": " + e.getMessage();
+          shapeDecisions.put(decision, reason);
+        } catch (CommitFailedException e) {
+          if (attempt >= MAX_SCHEMA_ATTEMPTS) {
+            throw e;
+          }
+          LOG.info("{}: schema changed concurrently ({}); retrying", envelope, e.getMessage());
+          table.refresh();
+        }
+      }
+      if (reason != null) {
+        refused.put(shape.getKey(), reason);
+      }
+    }
+    if (changed) {
+      addPendingPartitions();
+    }
+    return refused;
+  }
+
+  private static String reservedColumn(Types.StructType shape) {
+    return shape.field(KafkaColumns.COLUMN) != null
+        ? "field '" + KafkaColumns.COLUMN + "' is reserved for Kafka metadata"
+        : null;
+  }
+
+  /** Partition terms whose columns just appeared join the spec, before any file is written. */
+  private void addPendingPartitions() {
+    try {
+      if (Partitioning.addPending(table)) {
+        table.refresh();
+        LOG.info("{}: partition spec is now {}", envelope, table.spec());
+      }
+    } catch (CommitFailedException e) {
+      table.refresh(); // another runner added them first
+    }
+  }
+
+  /** {@code raw-string} keys: strict UTF-8 into {@code _key}; false if the record was dead-lettered. */
+  private boolean fillStringKey(GenericRecord row, ConsumerRecord<byte[], byte[]> record) {
+    if (record.key() == null) {
+      return true;
+    }
+    try {
+      row.setField(RecordFormat.KEY_COLUMN, strictUtf8(record.key()));
+      return true;
+    } catch (CharacterCodingException e) {
+      deadLetter(record, "key is not valid UTF-8");
+      return false;
+    }
+  }
+
+  private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(ByteBuffer.wrap(bytes)).toString();
+  }
+
+  private Types.StructType kafkaType(Schema schema) {
+    Types.NestedField kafkaField = schema.findField(KafkaColumns.COLUMN);
+    if (kafkaField == null || !kafkaField.type().isStructType()) {
+      throw new IllegalArgumentException(
+          "Table " + id + " has no " + KafkaColumns.COLUMN + " struct column; it was not created by Floe");
+    }
+    return kafkaField.type().asStructType();
+  }
+
   /** Raw formats: the value goes into one column as bytes or as strictly decoded UTF-8. */
   private void acceptRaw(List<ConsumerRecord<byte[], byte[]>> batch) {
     RecordFormat format = format();
+    RecordFormat keyFormat = keyFormat();
     Schema schema = table.schema();
-    Types.StructType kafkaType = schema.findField(KafkaColumns.COLUMN).type().asStructType();
+    Types.StructType kafkaType = kafkaType(schema);
     TableFileWriter out = writerFor(schema);
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null) {
@@ -179,14 +396,14 @@ final class MaterializeRun {
         row.setField(RecordFormat.VALUE_COLUMN, ByteBuffer.wrap(record.value()));
       } else {
         try {
-          row.setField(RecordFormat.VALUE_COLUMN, StandardCharsets.UTF_8.newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(record.value())).toString());
+          row.setField(RecordFormat.VALUE_COLUMN, strictUtf8(record.value()));
         } catch (CharacterCodingException e) {
           deadLetter(record, "value is not valid UTF-8");
           continue;
         }
+      }
+      if (keyFormat == RecordFormat.RAW_STRING && !fillStringKey(row, record)) {
+        continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
       out.write(row);
@@ -227,13 +444,9 @@ final class MaterializeRun {
       return; // nothing to write; a table that does not exist yet is created at the end
     }
     growSchema(values);
+    RecordFormat keyFormat = keyFormat();
     Schema schema = table.schema();
-    Types.NestedField kafkaField = schema.findField(KafkaColumns.COLUMN);
-    if (kafkaField == null || !kafkaField.type().isStructType()) {
-      throw new IllegalArgumentException(
-          "Table " + id + " has no " + KafkaColumns.COLUMN + " struct column; it was not created by Floe");
-    }
-    Types.StructType kafkaType = kafkaField.type().asStructType();
+    Types.StructType kafkaType = kafkaType(schema);
     TableFileWriter out = writerFor(schema);
     for (int i = 0; i < valid.size(); i++) {
       ConsumerRecord<byte[], byte[]> record = valid.get(i);
@@ -242,6 +455,9 @@ final class MaterializeRun {
         JsonRecordConverter.fill(row, values.get(i), KafkaColumns.COLUMN);
       } catch (RecordConversionException e) {
         deadLetter(record, e.getMessage());
+        continue;
+      }
+      if (keyFormat == RecordFormat.RAW_STRING && !fillStringKey(row, record)) {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
@@ -266,6 +482,7 @@ final class MaterializeRun {
         table.refresh();
         metrics.schemaChange(task.table());
         LOG.info("{}: schema grew to {} columns", envelope, table.schema().columns().size());
+        addPendingPartitions();
         return;
       } catch (CommitFailedException | IllegalArgumentException e) {
         if (attempt >= MAX_SCHEMA_ATTEMPTS) {
@@ -300,7 +517,7 @@ final class MaterializeRun {
       Table created =
           tenant.catalog()
               .buildTable(id, schema)
-              .withPartitionSpec(KafkaColumns.dayPartitioning(schema))
+              .withPartitionSpec(Partitioning.initialSpec(schema, Partitioning.parse(Partitioning.DEFAULT)))
               .withProperties(properties)
               .create();
       LOG.info("{}: created table {} with {} columns", envelope, id, schema.columns().size());
@@ -311,11 +528,12 @@ final class MaterializeRun {
   }
 
   private TableFileWriter writerFor(Schema schema) {
-    if (writer != null && writer.schema().schemaId() == schema.schemaId() && writer.schema().sameSchema(schema)) {
+    if (writer != null && writer.schema().schemaId() == schema.schemaId() && writer.schema().sameSchema(schema)
+        && writer.spec().specId() == table.spec().specId()) {
       return writer;
     }
     if (writer != null) {
-      files.addAll(writer.finish()); // the schema changed: files of the old schema stay valid
+      files.addAll(writer.finish()); // the schema or spec changed: files of the old ones stay valid
     }
     ensureIO();
     long targetSize =

@@ -1,9 +1,11 @@
 package io.floe.tasks.table;
 
+import java.util.List;
 import org.apache.iceberg.catalog.TableIdentifier;
 
-/** A table Floe materializes: which tenant's catalog holds it and which topic feeds it. */
-public record RegisteredTable(String tenant, TableIdentifier id, String topic, String format, String errorMode) {
+/** A table Floe materializes: which tenant's catalog holds it, which topic feeds it, and how. */
+public record RegisteredTable(
+    String tenant, TableIdentifier id, String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
 
   public String name() {
     return id.toString();

@@ -42,56 +42,101 @@ public final class TableRegistry {
   }
 
   /**
-   * Registers {@code topic → id}. Idempotent for the same topic; {@code errorMode} (null keeps the
-   * table's current mode, {@code log} for a new table) may be changed by registering again.
+   * Registers {@code topic → id}. Idempotent for the same topic and formats; the error mode may be
+   * changed by registering again.
    *
-   * @throws IllegalStateException if the table exists and is fed by another topic
-   * @throws IllegalArgumentException for an unsupported format
+   * @throws IllegalStateException if the table exists and is fed by another topic, or was
+   *     registered with another format, key format or partitioning
+   * @throws IllegalArgumentException for an unsupported format, error mode or partition term, or
+   *     a registry format on a tenant without a schema registry
    */
-  public RegisteredTable register(String tenantName, TableIdentifier id, String topic, String format, String errorMode) {
-    RecordFormat recordFormat = RecordFormat.of(format);
-    ErrorMode requested = errorMode == null ? null : ErrorMode.of(errorMode);
-    ErrorMode mode = requested == null ? ErrorMode.LOG : requested;
+  public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration) {
+    String topic = registration.topic();
+    RecordFormat format = RecordFormat.of(registration.format() == null ? TableProperties.DEFAULT_FORMAT : registration.format());
+    RecordFormat keyFormat = keyFormat(registration.keyFormat(), format);
+    ErrorMode requested = registration.errorMode() == null ? null : ErrorMode.of(registration.errorMode());
+    List<Partitioning.Field> partitioning =
+        Partitioning.parse(registration.partitioning() == null ? Partitioning.DEFAULT : registration.partitioning());
     if (id.namespace().isEmpty()) {
       throw new IllegalArgumentException("Invalid table '" + id + "': expected namespace.name");
     }
     Tenant tenant = tenants.tenant(tenantName);
+    if ((format.usesRegistry() || keyFormat.usesRegistry()) && !tenant.hasSchemaRegistry()) {
+      throw new IllegalArgumentException("Format " + (format.usesRegistry() ? format : keyFormat).wireName()
+          + " needs a schema registry, and tenant " + tenantName + " has none (set schema-registry.url)");
+    }
     Catalog catalog = tenant.catalog();
     Table table;
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
-      table = create(catalog, id, topic, tenantName, recordFormat, mode);
+      table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested, partitioning);
     }
-    String existing = table.properties().get(TableProperties.SOURCE_TOPIC);
-    if (existing != null && !existing.equals(topic)) {
-      throw new IllegalStateException("Table " + id + " is already fed by topic " + existing);
-    }
-    String existingFormat = table.properties().get(TableProperties.FORMAT);
-    if (existing != null && existingFormat != null && !existingFormat.equals(format)) {
-      throw new IllegalStateException("Table " + id + " is already registered with format " + existingFormat);
-    }
-    if (existing != null && requested != null
-        && !requested.wireName().equals(table.properties().get(TableProperties.ERROR_MODE))) {
-      table.updateProperties().set(TableProperties.ERROR_MODE, mode.wireName()).commit();
-      LOG.info("Table {}: error mode is now {}", id, mode.wireName());
-    }
-    if (existing == null) {
+    Map<String, String> properties = table.properties();
+    String existing = properties.get(TableProperties.SOURCE_TOPIC);
+    if (existing != null) {
+      if (!existing.equals(topic)) {
+        throw new IllegalStateException("Table " + id + " is already fed by topic " + existing);
+      }
+      requireSame(id, "format", properties.getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
+          registration.format());
+      requireSame(id, "key format", properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
+          registration.keyFormat());
+      if (registration.partitioning() != null
+          && !Partitioning.toProperty(partitioning).equals(Partitioning.toProperty(Partitioning.of(table)))) {
+        throw new IllegalStateException("Table " + id + " is already partitioned by " + Partitioning.of(table)
+            + "; partitioning is chosen when a table is created");
+      }
+      if (requested != null && !requested.wireName().equals(properties.get(TableProperties.ERROR_MODE))) {
+        table.updateProperties().set(TableProperties.ERROR_MODE, requested.wireName()).commit();
+        LOG.info("Table {}: error mode is now {}", id, requested.wireName());
+      }
+    } else {
+      // A table created outside Floe: adopt it, keeping its schema and partitioning.
       table.updateProperties()
-          .set(TableProperties.ERROR_MODE, mode.wireName())
+          .set(TableProperties.ERROR_MODE, (requested == null ? ErrorMode.LOG : requested).wireName())
           .set(TableProperties.SOURCE_TOPIC, topic)
-          .set(TableProperties.FORMAT, format)
+          .set(TableProperties.FORMAT, format.wireName())
+          .set(TableProperties.KEY_FORMAT, keyFormat.wireName())
           .set(TableProperties.TENANT, tenantName)
           .commit();
       LOG.info("Adopted existing table {} for topic {}", id, topic);
     }
-    String currentMode = requested != null ? requested.wireName()
-        : table.properties().getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName());
-    return new RegisteredTable(tenantName, id, topic, format, currentMode);
+    table.refresh();
+    return registered(tenantName, id, table);
   }
 
-  private Table create(
-      Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format, ErrorMode mode) {
+  private static RecordFormat keyFormat(String name, RecordFormat valueFormat) {
+    RecordFormat keyFormat = RecordFormat.of(name == null ? TableProperties.DEFAULT_KEY_FORMAT : name);
+    if (!keyFormat.isKeyFormat()) {
+      throw new IllegalArgumentException("Key format " + keyFormat.wireName()
+          + " is not supported (keys: raw-bytes, raw-string, avro, protobuf, json-schema)");
+    }
+    if (keyFormat.usesRegistry() && !valueFormat.usesRegistry()) {
+      throw new IllegalArgumentException("Key format " + keyFormat.wireName()
+          + " needs a Schema Registry value format too (avro, protobuf or json-schema); " + valueFormat.wireName() + " values are not supported with it yet");
+    }
+    return keyFormat;
+  }
+
+  private static void requireSame(TableIdentifier id, String what, String current, String requested) {
+    if (requested != null && !requested.equals(current)) {
+      throw new IllegalStateException("Table " + id + " is already registered with " + what + " " + current);
+    }
+  }
+
+  /** The registration a table's properties hold. */
+  public static RegisteredTable registered(String tenantName, TableIdentifier id, Table table) {
+    Map<String, String> properties = table.properties();
+    return new RegisteredTable(tenantName, id, properties.get(TableProperties.SOURCE_TOPIC),
+        properties.getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
+        properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
+        properties.getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName()),
+        Partitioning.of(table).stream().map(Partitioning.Field::toString).toList());
+  }
+
+  private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
+      RecordFormat keyFormat, ErrorMode mode, List<Partitioning.Field> partitioning) {
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace(), new HashMap<>());
@@ -102,16 +147,19 @@ public final class TableRegistry {
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.put(TableProperties.SOURCE_TOPIC, topic);
     properties.put(TableProperties.FORMAT, format.wireName());
+    properties.put(TableProperties.KEY_FORMAT, keyFormat.wireName());
     properties.put(TableProperties.ERROR_MODE, mode.wireName());
     properties.put(TableProperties.TENANT, tenantName);
-    Schema schema = format.initialSchema();
+    properties.put(TableProperties.PARTITIONING, Partitioning.toProperty(partitioning));
+    Schema schema = format.initialSchema(keyFormat);
     try {
       Table table =
           catalog.buildTable(id, schema)
-              .withPartitionSpec(KafkaColumns.dayPartitioning(schema))
+              .withPartitionSpec(Partitioning.initialSpec(schema, partitioning))
               .withProperties(properties)
               .create();
-      LOG.info("Registered table {} for topic {} (tenant {})", id, topic, tenantName);
+      LOG.info("Registered table {} for topic {} (tenant {}, format {}, partitioned by {})",
+          id, topic, tenantName, format.wireName(), partitioning);
       return table;
     } catch (AlreadyExistsException e) {
       return catalog.loadTable(id);
@@ -136,9 +184,7 @@ public final class TableRegistry {
           if (topic != null) {
             String owner = table.properties().getOrDefault(TableProperties.TENANT, tenantName);
             if (owner.equals(tenantName)) {
-              tables.add(new RegisteredTable(tenantName, id, topic,
-                  table.properties().getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
-                  table.properties().getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName())));
+              tables.add(registered(tenantName, id, table));
             }
           }
         } catch (NoSuchTableException e) {
@@ -172,6 +218,11 @@ public final class TableRegistry {
         registered.name(),
         registered.tenant(),
         registered.topic(),
+        registered.format(),
+        registered.keyFormat(),
+        registered.errorMode(),
+        registered.partitioning(),
+        table.schema().schemaId(),
         endOffsets == null ? 0 : committed.totalLag(endOffsets),
         committed.asMap(),
         endOffsets == null ? Map.of() : endOffsets,

@@ -1,6 +1,7 @@
 package io.floe.tasks.table;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,11 +15,18 @@ import java.util.Map;
  * @param suspended why a {@code suspend}-mode table stopped (JSON: reason, topic, partition,
  *     offset), or null while it runs
  * @param problem why the table cannot be materialized right now (e.g. topic missing), or null
+ * @param partitioning the partition terms chosen at registration
+ * @param schemaId the table's current Iceberg schema id (it grows as the topic's schema evolves)
  */
 public record TableStatus(
     String table,
     String tenant,
     String topic,
+    String format,
+    String keyFormat,
+    String errorMode,
+    List<String> partitioning,
+    int schemaId,
     long lagRecords,
     Map<Integer, Long> committedOffsets,
     Map<Integer, Long> endOffsets,

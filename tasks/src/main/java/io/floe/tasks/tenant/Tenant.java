@@ -1,6 +1,7 @@
 package io.floe.tasks.tenant;
 
 import io.floe.tasks.deadletter.DeadLetterSink;
+import io.floe.tasks.schema.SchemaDecoders;
 import io.floe.tasks.source.TopicOffsets;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.Map;
@@ -21,6 +22,17 @@ public interface Tenant {
   Map<String, Object> sourceKafka();
 
   DeadLetterSink deadLetters();
+
+  /**
+   * Decoders for the Schema Registry formats, through this tenant's registry.
+   *
+   * @throws io.floe.tasks.registry.SchemaRegistryUnavailableException if the tenant has no
+   *     registry configured (its tables then wait rather than dead-letter every record)
+   */
+  SchemaDecoders schemaDecoders();
+
+  /** Whether a schema registry is configured for this tenant. */
+  boolean hasSchemaRegistry();
 
   /** End offsets of this tenant's source topics. */
   TopicOffsets topicOffsets();

@@ -1,5 +1,6 @@
 package io.floe.tasks.tenant;
 
+import io.floe.tasks.registry.SchemaRegistrySettings;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +13,8 @@ import java.util.Objects;
  *     credentials, {@code s3.*} for the catalog's FileIO), passed to Iceberg unchanged
  * @param sourceKafka Kafka client properties of the cluster holding the source topics
  * @param deadLetterTopic where records that cannot be converted go, on the source cluster
+ * @param schemaRegistry the registry of the {@code avro}, {@code protobuf} and {@code json-schema}
+ *     formats; {@link SchemaRegistrySettings#none()} if the tenant has none
  */
 public record TenantConfig(
     String name,
@@ -19,7 +22,8 @@ public record TenantConfig(
     S3Settings s3,
     MultipartSettings multipart,
     Map<String, Object> sourceKafka,
-    String deadLetterTopic) {
+    String deadLetterTopic,
+    SchemaRegistrySettings schemaRegistry) {
 
   public TenantConfig {
     Objects.requireNonNull(name, "name");
@@ -28,11 +32,13 @@ public record TenantConfig(
     Objects.requireNonNull(s3, "s3");
     Objects.requireNonNull(multipart, "multipart");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(schemaRegistry, "schemaRegistry");
   }
 
   /** Never prints credentials. */
   @Override
   public String toString() {
-    return "TenantConfig[" + name + ", catalog=" + catalogProperties.get("uri") + ", " + s3 + "]";
+    return "TenantConfig[" + name + ", catalog=" + catalogProperties.get("uri") + ", " + s3
+        + (schemaRegistry.configured() ? ", " + schemaRegistry : "") + "]";
   }
 }

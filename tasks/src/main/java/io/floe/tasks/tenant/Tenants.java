@@ -7,6 +7,10 @@ import io.floe.catalog.client.CatalogConfig;
 import io.floe.catalog.client.Catalogs;
 import io.floe.tasks.deadletter.DeadLetterSink;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tasks.registry.SchemaRegistryClient;
+import io.floe.tasks.registry.SchemaRegistrySettings;
+import io.floe.tasks.registry.SchemaRegistryUnavailableException;
+import io.floe.tasks.schema.SchemaDecoders;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.source.TopicOffsets;
 import java.time.Duration;
@@ -77,6 +81,7 @@ public final class Tenants implements AutoCloseable {
     private final Catalog catalog;
     private final S3Client s3;
     private final KafkaDeadLetterSink deadLetters;
+    private final SchemaDecoders schemaDecoders;
     private Admin admin;
     private TopicOffsets topicOffsets;
 
@@ -85,6 +90,25 @@ public final class Tenants implements AutoCloseable {
       this.catalog = Catalogs.openRestCatalog(config.name(), CatalogConfig.from(config.catalogProperties()));
       this.s3 = config.s3().newClient(s3MaxConnections);
       this.deadLetters = new KafkaDeadLetterSink(kafka, config.sourceKafka(), config.deadLetterTopic());
+      SchemaRegistrySettings registry = config.schemaRegistry();
+      this.schemaDecoders = registry.configured()
+          ? new SchemaDecoders(new SchemaRegistryClient(registry), registry.cacheSize())
+          : null;
+    }
+
+    @Override
+    public SchemaDecoders schemaDecoders() {
+      if (schemaDecoders == null) {
+        throw new SchemaRegistryUnavailableException(
+            "Tenant " + config.name() + " has no schema registry: set "
+                + (config.name().equals("default") ? "" : "tenants." + config.name() + ".") + "schema-registry.url", null);
+      }
+      return schemaDecoders;
+    }
+
+    @Override
+    public boolean hasSchemaRegistry() {
+      return schemaDecoders != null;
     }
 
     @Override

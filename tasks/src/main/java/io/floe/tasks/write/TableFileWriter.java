@@ -10,6 +10,7 @@ import java.util.Map;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.PartitionKey;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
@@ -40,6 +41,7 @@ public final class TableFileWriter implements AutoCloseable {
   private final InternalRecordWrapper wrapper;
   /** Open writers in access order: the first is the least recently written. */
   private final Map<StructLike, RollingDataWriter<Record>> open;
+  private final PartitionSpec spec;
   private final List<DataFile> written = new ArrayList<>();
   private boolean closed;
 
@@ -63,7 +65,8 @@ public final class TableFileWriter implements AutoCloseable {
         .operationId(operationId)
         .ioSupplier(() -> io)
         .build();
-    this.partitionKey = new PartitionKey(table.spec(), schema);
+    this.spec = table.spec();
+    this.partitionKey = new PartitionKey(spec, schema);
     this.wrapper = new InternalRecordWrapper(schema.asStruct());
     // Keys are value snapshots of the partition; access order makes the map an LRU.
     this.open = new LinkedHashMap<>(16, 0.75f, true);
@@ -71,6 +74,11 @@ public final class TableFileWriter implements AutoCloseable {
 
   public Schema schema() {
     return schema;
+  }
+
+  /** The partition spec this writer's files are written with. */
+  public PartitionSpec spec() {
+    return spec;
   }
 
   public void write(Record record) {
@@ -81,7 +89,7 @@ public final class TableFileWriter implements AutoCloseable {
         closeLeastRecentlyWritten();
       }
       PartitionKey copy = partitionKey.copy();
-      writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, table.spec(), copy);
+      writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, spec, copy);
       open.put(keyOf(copy), writer);
     }
     writer.write(record);
