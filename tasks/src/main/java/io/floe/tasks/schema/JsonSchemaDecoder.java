@@ -50,6 +50,7 @@ final class JsonSchemaDecoder implements RecordDecoder {
   JsonSchemaDecoder(int id, JsonNode schema) {
     this.type = toIceberg(schema, schema, new AtomicInteger(1), new HashSet<>(), "");
     this.validator = VALIDATORS.getSchema(SchemaLocation.of("urn:floe:schema:" + id), schema);
+    this.validator.initializeValidators(); // eagerly, so concurrent tasks share an immutable validator
   }
 
   @Override

@@ -43,7 +43,7 @@ public final class SchemaDecoders {
   public record Decoded(RecordDecoder decoder, int offset, int schemaId, String label) {}
 
   private final SchemaRegistryClient registry;
-  private final Cache<String, Object> decoders;
+  private final Cache<DecoderKey, Object> decoders;
   private final Cache<Integer, FileDescriptor> protoFiles;
 
   public SchemaDecoders(SchemaRegistryClient registry, int cacheSize) {
@@ -63,8 +63,8 @@ public final class SchemaDecoders {
   public Decoded decoderFor(RecordFormat format, byte[] data) throws RecordConversionException {
     int id = WireFormat.schemaId(data);
     int offset = WireFormat.HEADER_SIZE;
-    String key = format.wireName() + ":" + id;
     List<Integer> indexes = List.of();
+    DecoderKey key;
     if (format == RecordFormat.PROTOBUF) {
       CodedInputStream in = CodedInputStream.newInstance(data, offset, data.length - offset);
       try {
@@ -73,22 +73,36 @@ public final class SchemaDecoders {
         throw new RecordConversionException("Protobuf message indexes after schema id " + id + " are corrupt: " + e.getMessage());
       }
       offset += in.getTotalBytesRead();
-      key += ":" + indexes;
+      key = new DecoderKey(format, id, indexes);
+    } else {
+      key = new DecoderKey(format, id, List.of());
     }
     Object cached = decoders.getIfPresent(key);
     if (cached == null) {
-      cached = build(format, id, indexes);
+      cached = build(format, id, indexes, offset);
       decoders.put(key, cached);
     }
     if (cached instanceof String failure) {
       throw new RecordConversionException(failure);
     }
-    String label = format.wireName() + " schema id " + id + (format == RecordFormat.PROTOBUF ? " message " + indexes : "");
-    return new Decoded((RecordDecoder) cached, offset, id, label);
+    Decoded decoded = (Decoded) cached;
+    // The same indexes can be written in more than one way ([0] as 0x00 or as count 1, index 0).
+    return decoded.offset() == offset ? decoded : new Decoded(decoded.decoder(), offset, id, decoded.label());
   }
 
-  /** A decoder, or the message saying why none can be built (cached: schemas never change). */
-  private Object build(RecordFormat format, int id, List<Integer> indexes) throws RecordConversionException {
+  private record DecoderKey(RecordFormat format, int id, List<Integer> indexes) {}
+
+  /** A decoded schema, or the message saying why none can be built (cached: schemas never change). */
+  private Object build(RecordFormat format, int id, List<Integer> indexes, int offset) throws RecordConversionException {
+    Object decoder = buildDecoder(format, id, indexes);
+    if (decoder instanceof String) {
+      return decoder;
+    }
+    String label = format.wireName() + " schema id " + id + (format == RecordFormat.PROTOBUF ? " message " + indexes : "");
+    return new Decoded((RecordDecoder) decoder, offset, id, label);
+  }
+
+  private Object buildDecoder(RecordFormat format, int id, List<Integer> indexes) throws RecordConversionException {
     RegistrySchema schema;
     try {
       schema = registry.schema(id);

@@ -14,7 +14,7 @@ class RecordFormatTest {
       assertThat(RecordFormat.of(format.wireName())).isEqualTo(format);
     }
     assertThatThrownBy(() -> RecordFormat.of("xml"))
-        .hasMessage("Unsupported format 'xml' (supported: json, raw-bytes, raw-string)");
+        .hasMessage("Unsupported format 'xml' (supported: json, raw-bytes, raw-string, avro, protobuf, json-schema)");
   }
 
   @Test
@@ -23,5 +23,14 @@ class RecordFormatTest {
     assertThat(RecordFormat.RAW_BYTES.initialSchema().findType("value")).isEqualTo(Types.BinaryType.get());
     assertThat(RecordFormat.RAW_STRING.initialSchema().findType("value")).isEqualTo(Types.StringType.get());
     assertThat(RecordFormat.RAW_STRING.initialSchema().findField("_kafka")).isNotNull();
+  }
+
+  @Test
+  void stringKeysStartWithAKeyColumnAndRegistryFormatsWithNoDataColumns() {
+    assertThat(RecordFormat.AVRO.initialSchema(RecordFormat.RAW_STRING).findType("_key")).isEqualTo(Types.StringType.get());
+    assertThat(RecordFormat.AVRO.initialSchema(RecordFormat.AVRO).columns()).hasSize(1);
+    assertThat(RecordFormat.PROTOBUF.usesRegistry()).isTrue();
+    assertThat(RecordFormat.JSON_SCHEMA.registryType()).isEqualTo("JSON");
+    assertThat(RecordFormat.JSON.isKeyFormat()).isFalse();
   }
 }

@@ -71,6 +71,24 @@ class PartitioningTest {
   }
 
   @Test
+  void everyTransformBuildsASpec() {
+    Schema schema = new Schema(
+        Types.NestedField.optional(1, KafkaColumns.COLUMN, KafkaColumns.TYPE),
+        Types.NestedField.optional(20, "ts", Types.TimestampType.withZone()),
+        Types.NestedField.optional(21, "day", Types.DateType.get()),
+        Types.NestedField.optional(22, "sku", Types.StringType.get()),
+        Types.NestedField.optional(23, "user_id", Types.LongType.get()),
+        Types.NestedField.optional(24, "seen", Types.TimestampType.withoutZone()));
+
+    var spec = Partitioning.initialSpec(schema, Partitioning.parse(List.of(
+        "year(ts)", "month(day)", "day(_kafka.timestamp)", "hour(seen)", "bucket(16, user_id)", "truncate(3, sku)", "sku")));
+
+    assertThat(spec.fields()).extracting(f -> f.name() + "=" + f.transform()).containsExactly(
+        "ts_year=year", "day_month=month", "_kafka_timestamp_day=day", "seen_hour=hour",
+        "user_id_bucket_16=bucket[16]", "sku_truncate_3=truncate[3]", "sku=identity");
+  }
+
+  @Test
   void refusesTransformsThatDoNotFitTheColumn() {
     Schema schema = new Schema(Types.NestedField.optional(1, "name", Types.StringType.get()));
 
