@@ -10,6 +10,11 @@ import io.floe.runner.plan.PlannerService;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tasks.faults.CrashPoints;
+import io.floe.tasks.contract.CompactTask;
+import io.floe.tasks.contract.MaintainTask;
+import io.floe.tasks.contract.Task;
+import io.floe.tasks.maintain.CompactExecutor;
+import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
 import io.floe.tasks.materialize.TaskResult;
@@ -107,9 +112,17 @@ public final class Runner {
     producerConfig.put("enable.idempotence", "true");
     producerConfig.putIfAbsent("client.id", "floe-task-producer");
     producer = KafkaProducer.create(vertx, producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    S3OutputMetrics s3Metrics = new S3OutputMetrics(metrics);
+    CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics);
+    MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC());
     consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> {
-      if (envelope.task() instanceof MaterializeTask) {
+      Task task = envelope.task();
+      if (task instanceof MaterializeTask) {
         return materialize.execute(envelope);
+      } else if (task instanceof CompactTask) {
+        return compact.execute(envelope);
+      } else if (task instanceof MaintainTask) {
+        return maintain.execute(envelope);
       }
       return new TaskResult.Failed("Unsupported task type " + envelope.type(), TaskResult.Kind.PERMANENT);
     }, false).onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e)), producer, metrics);

@@ -13,7 +13,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -123,7 +125,22 @@ public final class AdminApi {
         return;
       }
     }
-    Registration registration = new Registration(topic, format, keyFormat, errorMode, partitioning);
+    Map<String, String> properties = new HashMap<>();
+    Object settings = body.getValue("properties");
+    if (settings != null) {
+      if (!(settings instanceof JsonObject object) || !object.stream().allMatch(e -> e.getValue() instanceof String)) {
+        error(ctx, 400, "Invalid request: 'properties' must be an object of strings, e.g. {\"floe.compaction.min-files\": \"20\"}");
+        return;
+      }
+      object.forEach(e -> properties.put(e.getKey(), (String) e.getValue()));
+    }
+    Registration registration;
+    try {
+      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties);
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, e.getMessage());
+      return;
+    }
     blocking(ctx, () -> {
       RegisteredTable registered = tables.register(tenant, table, registration);
       tablesChanged.run();
@@ -185,7 +202,13 @@ public final class AdminApi {
         .put("suspended", status.suspended() == null ? null : new JsonObject(status.suspended()))
         .put("committed-offsets", committed)
         .put("end-offsets", ends)
-        .put("problem", status.problem());
+        .put("problem", status.problem())
+        .put("mean-file-size-bytes", status.meanFileSizeBytes())
+        .put("small-file-count", status.smallFileCount())
+        .put("snapshot-count", status.snapshotCount())
+        .put("last-compaction", status.lastCompaction() == null ? null : status.lastCompaction().toString())
+        .put("last-compaction-bytes", status.lastCompactionBytes())
+        .put("last-maintenance", status.lastMaintenance() == null ? null : new JsonObject(status.lastMaintenance()));
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

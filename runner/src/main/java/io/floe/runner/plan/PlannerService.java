@@ -3,7 +3,9 @@ package io.floe.runner.plan;
 import io.floe.runner.config.PlannerConfig;
 import io.floe.runner.consume.KafkaConsumers;
 import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.MaterializeTask;
+import io.floe.tasks.contract.Task;
 import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.UploadJanitor;
@@ -59,6 +61,7 @@ public final class PlannerService {
   private final KafkaProducer<byte[], byte[]> producer;
   private final WorkerExecutor worker;
   private final MaterializePlanner planner;
+  private final MaintenancePlanner maintenance;
   private final MeterRegistry metrics;
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
@@ -93,6 +96,7 @@ public final class PlannerService {
     this.producer = producer;
     this.worker = vertx.createSharedWorkerExecutor("floe-planner", 1);
     this.planner = new MaterializePlanner(config, Clock.systemUTC());
+    this.maintenance = new MaintenancePlanner(config.taskTimeout(), Clock.systemUTC());
     this.metrics = metrics;
   }
 
@@ -162,6 +166,7 @@ public final class PlannerService {
     if (resetRequested) {
       resetRequested = false;
       planner.reset();
+      maintenance.reset();
     }
     refreshTableLists();
     boolean janitorWasDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
@@ -198,6 +203,9 @@ public final class PlannerService {
           }
           planner.plan(registered, SourceOffsets.committed(table), end)
               .ifPresent(task -> tasks.add(envelope(tenant, task)));
+          for (Task task : maintenance.plan(registered, table)) {
+            tasks.add(envelope(tenant, task));
+          }
         } catch (NoSuchTableException e) {
           tableListsAt = 0; // dropped: list again next tick
         } catch (RuntimeException e) {
@@ -244,15 +252,21 @@ public final class PlannerService {
     tableListsAt = 0;
   }
 
-  private static TaskEnvelope envelope(String tenant, MaterializeTask task) {
+  private static TaskEnvelope envelope(String tenant, Task task) {
     return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, Instant.now(), task);
   }
 
   private Future<Void> publish(List<TaskEnvelope> tasks) {
     List<Future<?>> sent = new ArrayList<>();
     for (TaskEnvelope envelope : tasks) {
-      MaterializeTask task = (MaterializeTask) envelope.task();
-      LOG.info("Planned {}: {} records in {}", envelope, task.recordCount(), task.ranges());
+      Task task = envelope.task();
+      if (task instanceof MaterializeTask materialize) {
+        LOG.info("Planned {}: {} records in {}", envelope, materialize.recordCount(), materialize.ranges());
+      } else if (task instanceof CompactTask compact) {
+        LOG.info("Planned {}: compact {} files of partition {}", envelope, compact.files().size(), compact.partition());
+      } else {
+        LOG.info("Planned {}: {}", envelope, task.type());
+      }
       metrics.counter("floe.planner.tasks", "type", task.type()).increment();
       byte[] key = task.table().getBytes(StandardCharsets.UTF_8);
       sent.add(producer.send(KafkaProducerRecord.create(taskTopic, key, TaskCodec.encode(envelope))));

@@ -23,6 +23,7 @@ final class OffsetGuardedOperations implements TableOperations {
   private final FileIO io;
 
   /**
+   * @param expected the offsets the base must hold; null to guard nothing (only the FileIO is swapped)
    * @param io where the commit writes manifests and the manifest list: the task's own FileIO, so
    *     they stream from memory like data files and are discarded with the task's output
    */
@@ -34,9 +35,11 @@ final class OffsetGuardedOperations implements TableOperations {
 
   @Override
   public void commit(TableMetadata base, TableMetadata metadata) {
-    SourceOffsets actual = SourceOffsets.committed(base);
-    if (!actual.equals(expected)) {
-      throw new OffsetsMovedException(expected, actual);
+    if (expected != null) {
+      SourceOffsets actual = SourceOffsets.committed(base);
+      if (!actual.equals(expected)) {
+        throw new OffsetsMovedException(expected, actual);
+      }
     }
     delegate.commit(base, metadata);
   }

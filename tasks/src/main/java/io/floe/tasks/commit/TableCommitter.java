@@ -73,6 +73,15 @@ public final class TableCommitter {
     return new CommitOutcome.Committed(committed == null ? -1 : committed.snapshotId());
   }
 
+  /**
+   * {@code table} writing its commit's manifests through {@code io} (a task's FileIO), without
+   * the offset guard: for commits that leave the source offsets alone, such as compactions.
+   */
+  public static Table withTaskIO(Table table, FileIO io) {
+    TableOperations ops = ((HasTableOperations) table).operations();
+    return new BaseTable(new OffsetGuardedOperations(ops, null, io), table.name());
+  }
+
   /** A fresh id for one commit attempt, recorded in the summary to resolve unknown outcomes. */
   public static String newCommitId() {
     return UUID.randomUUID().toString();

@@ -97,6 +97,14 @@ public final class TaskCodec {
             .put("start-offset", range.startOffset())
             .put("end-offset", range.endOffset());
       }
+    } else if (task instanceof CompactTask compact) {
+      payload.put("table", compact.table());
+      payload.put("spec-id", compact.specId());
+      payload.put("partition", compact.partition());
+      ArrayNode files = payload.putArray("files");
+      compact.files().forEach(files::add);
+    } else if (task instanceof MaintainTask maintain) {
+      payload.put("table", maintain.table());
     }
     return payload;
   }
@@ -116,6 +124,27 @@ public final class TaskCodec {
                 requiredLong(range, "end-offset")));
       }
       return new MaterializeTask(requiredText(payload, "table"), requiredText(payload, "topic"), ranges);
+    }
+    if (CompactTask.TYPE.equals(type)) {
+      JsonNode filesNode = payload.get("files");
+      if (filesNode == null || !filesNode.isArray()) {
+        throw new IllegalArgumentException("payload.files is missing or not an array");
+      }
+      List<String> files = new ArrayList<>();
+      for (JsonNode file : filesNode) {
+        if (!file.isTextual()) {
+          throw new IllegalArgumentException("payload.files holds a non-string");
+        }
+        files.add(file.asText());
+      }
+      JsonNode partition = payload.get("partition");
+      if (partition == null || !partition.isTextual()) {
+        throw new IllegalArgumentException("payload.partition is missing or not a string");
+      }
+      return new CompactTask(requiredText(payload, "table"), requiredInt(payload, "spec-id"), partition.asText(), files);
+    }
+    if (MaintainTask.TYPE.equals(type)) {
+      return new MaintainTask(requiredText(payload, "table"));
     }
     throw new IllegalArgumentException("unknown task type '" + type + "'");
   }

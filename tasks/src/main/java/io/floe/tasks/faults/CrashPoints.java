@@ -19,6 +19,9 @@ public final class CrashPoints {
   public static final String AFTER_UPLOAD = "after-upload";
   /** After the table commit, before the task's offset is committed on the task topic. */
   public static final String AFTER_COMMIT = "after-commit";
+  /** In a compaction, after an input file is rewritten, with the output still open. */
+  public static final String MID_COMPACTION = "mid-compaction";
+  private static final java.util.Set<String> POINTS = java.util.Set.of(MID_UPLOAD, AFTER_UPLOAD, AFTER_COMMIT, MID_COMPACTION);
 
   private static final Logger LOG = LoggerFactory.getLogger(CrashPoints.class);
   private static volatile Map<String, Double> probabilities = Map.of();
@@ -37,9 +40,9 @@ public final class CrashPoints {
     }
     for (String entry : spec.split(",")) {
       String[] parts = entry.trim().split("=");
-      if (parts.length != 2 || !(parts[0].equals(MID_UPLOAD) || parts[0].equals(AFTER_UPLOAD) || parts[0].equals(AFTER_COMMIT))) {
+      if (parts.length != 2 || !POINTS.contains(parts[0])) {
         throw new IllegalArgumentException("Invalid faults.crash-points entry '" + entry + "' (expected "
-            + MID_UPLOAD + "|" + AFTER_UPLOAD + "|" + AFTER_COMMIT + "=probability)");
+            + String.join("|", new java.util.TreeSet<>(POINTS)) + "=probability)");
       }
       try {
         double probability = Double.parseDouble(parts[1]);

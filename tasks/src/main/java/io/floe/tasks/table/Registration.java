@@ -1,6 +1,7 @@
 package io.floe.tasks.table;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a user asks for when registering a table. Null fields take defaults on a new table and
@@ -10,11 +11,29 @@ import java.util.List;
  * @param keyFormat the key format ({@code raw-bytes} by default: the key stays in {@code _kafka.key})
  * @param errorMode {@code log} by default; may be changed by registering again
  * @param partitioning partition terms (see {@link Partitioning}); fixed when the table is created
+ * @param properties table properties to set: compaction and maintenance settings ({@code
+ *     floe.compaction.*}, {@code floe.maintenance.*}) and Iceberg write settings ({@code write.*});
+ *     may be changed by registering again
  */
-public record Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
+public record Registration(
+    String topic, String format, String keyFormat, String errorMode, List<String> partitioning, Map<String, String> properties) {
+
+  /** Property prefixes a registration may set; the rest belong to Floe's bookkeeping or to Iceberg. */
+  public static final List<String> SETTABLE_PREFIXES = List.of("floe.compaction.", "floe.maintenance.", "write.");
 
   public Registration {
     partitioning = partitioning == null ? null : List.copyOf(partitioning);
+    properties = properties == null ? Map.of() : Map.copyOf(properties);
+    for (String key : properties.keySet()) {
+      if (SETTABLE_PREFIXES.stream().noneMatch(key::startsWith)) {
+        throw new IllegalArgumentException("Property " + key + " cannot be set at registration (allowed: "
+            + String.join("*, ", SETTABLE_PREFIXES) + "*)");
+      }
+    }
+  }
+
+  public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
+    this(topic, format, keyFormat, errorMode, partitioning, Map.of());
   }
 
   public static Registration of(String topic, String format) {

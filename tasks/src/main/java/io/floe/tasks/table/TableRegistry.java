@@ -3,6 +3,10 @@ package io.floe.tasks.table;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.RecordFormat;
+import io.floe.tasks.maintain.CompactExecutor;
+import io.floe.tasks.maintain.CompactionPlan;
+import io.floe.tasks.maintain.MaintainExecutor;
+import io.floe.tasks.maintain.MaintenanceSettings;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import java.time.Instant;
@@ -60,6 +64,7 @@ public final class TableRegistry {
     if (id.namespace().isEmpty()) {
       throw new IllegalArgumentException("Invalid table '" + id + "': expected namespace.name");
     }
+    MaintenanceSettings.from(registration.properties()); // names a bad value before anything changes
     Tenant tenant = tenants.tenant(tenantName);
     if ((format.usesRegistry() || keyFormat.usesRegistry()) && !tenant.hasSchemaRegistry()) {
       throw new IllegalArgumentException("Format " + (format.usesRegistry() ? format : keyFormat).wireName()
@@ -70,7 +75,8 @@ public final class TableRegistry {
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
-      table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested, partitioning);
+      table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested,
+          partitioning, registration.properties());
     }
     Map<String, String> properties = table.properties();
     String existing = properties.get(TableProperties.SOURCE_TOPIC);
@@ -90,6 +96,18 @@ public final class TableRegistry {
       if (requested != null && !requested.wireName().equals(properties.get(TableProperties.ERROR_MODE))) {
         table.updateProperties().set(TableProperties.ERROR_MODE, requested.wireName()).commit();
         LOG.info("Table {}: error mode is now {}", id, requested.wireName());
+      }
+      Map<String, String> changed = new HashMap<>();
+      registration.properties().forEach((key, value) -> {
+        if (!value.equals(properties.get(key))) {
+          changed.put(key, value);
+        }
+      });
+      if (!changed.isEmpty()) {
+        var update = table.updateProperties();
+        changed.forEach(update::set);
+        update.commit();
+        LOG.info("Table {}: properties now {}", id, changed);
       }
     } else {
       // A table created outside Floe: adopt it, keeping its schema and partitioning.
@@ -136,7 +154,7 @@ public final class TableRegistry {
   }
 
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
-      RecordFormat keyFormat, ErrorMode mode, List<Partitioning.Field> partitioning) {
+      RecordFormat keyFormat, ErrorMode mode, List<Partitioning.Field> partitioning, Map<String, String> extra) {
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace(), new HashMap<>());
@@ -145,6 +163,7 @@ public final class TableRegistry {
       }
     }
     Map<String, String> properties = new HashMap<>(newTableProperties);
+    properties.putAll(extra);
     properties.put(TableProperties.SOURCE_TOPIC, topic);
     properties.put(TableProperties.FORMAT, format.wireName());
     properties.put(TableProperties.KEY_FORMAT, keyFormat.wireName());
@@ -214,6 +233,12 @@ public final class TableRegistry {
     SourceOffsets committed = SourceOffsets.committed(table);
     Snapshot current = table.currentSnapshot();
     Map<String, String> summary = current == null ? Map.of() : current.summary();
+    long dataFiles = PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0);
+    int snapshots = 0;
+    for (Snapshot ignored : table.snapshots()) {
+      snapshots++;
+    }
+    Snapshot lastCompaction = lastCompaction(table);
     return new TableStatus(
         registered.name(),
         registered.tenant(),
@@ -234,6 +259,33 @@ public final class TableRegistry {
         table.properties().get(TableProperties.SUSPENDED),
         table.properties().containsKey(TableProperties.SUSPENDED)
             ? "suspended (error mode suspend): resume with POST /api/v1/tables/" + registered.name() + "/resume"
-            : endOffsets == null ? "topic " + registered.topic() + " does not exist" : null);
+            : endOffsets == null ? "topic " + registered.topic() + " does not exist" : null,
+        dataFiles == 0 ? 0 : PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_FILE_SIZE_PROP, 0) / dataFiles,
+        smallFiles(table),
+        snapshots,
+        lastCompaction == null ? null : Instant.ofEpochMilli(lastCompaction.timestampMillis()),
+        lastCompaction == null ? 0 : PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0),
+        table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
+  }
+
+  private static long smallFiles(Table table) {
+    try {
+      MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
+      return CompactionPlan.stats(CompactionPlan.liveFiles(table), settings).smallFiles();
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+  }
+
+  /** The newest compaction in the current snapshot's retained history. */
+  private static Snapshot lastCompaction(Table table) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null) {
+      if (snapshot.summary().containsKey(CompactExecutor.SUMMARY_INPUT_BYTES)) {
+        return snapshot;
+      }
+      snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+    }
+    return null;
   }
 }

@@ -17,6 +17,13 @@ import java.util.Map;
  * @param problem why the table cannot be materialized right now (e.g. topic missing), or null
  * @param partitioning the partition terms chosen at registration
  * @param schemaId the table's current Iceberg schema id (it grows as the topic's schema evolves)
+ * @param meanFileSizeBytes mean size of the live data files
+ * @param smallFileCount live data files under the table's small-file size (compaction candidates)
+ * @param snapshotCount snapshots the table retains
+ * @param lastCompaction when the most recent compaction among retained snapshots committed, or null
+ * @param lastCompactionBytes bytes that compaction rewrote
+ * @param lastMaintenance the last maintenance run (JSON: at, snapshots expired and retained,
+ *     orphan files removed, manifests rewritten), or null
  */
 public record TableStatus(
     String table,
@@ -36,4 +43,10 @@ public record TableStatus(
     Long snapshotId,
     long skippedOffsets,
     String suspended,
-    String problem) {}
+    String problem,
+    long meanFileSizeBytes,
+    long smallFileCount,
+    int snapshotCount,
+    Instant lastCompaction,
+    long lastCompactionBytes,
+    String lastMaintenance) {}

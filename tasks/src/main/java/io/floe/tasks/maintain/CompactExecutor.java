@@ -1,0 +1,229 @@
+package io.floe.tasks.maintain;
+
+import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.commit.TableCommitter;
+import io.floe.tasks.contract.CompactTask;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.faults.CrashPoints;
+import io.floe.tasks.materialize.Failures;
+import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.tenant.Tenant;
+import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.S3OutputMetrics;
+import io.floe.tasks.write.TableFileWriter;
+import io.floe.tasks.write.TaskFileIO;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericDeleteFilter;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.IdentityPartitionConverters;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.PartitionUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a {@link CompactTask}: streams the rows of a partition's small files (deletes applied)
+ * into files of the compaction target size, written through the same multipart output as
+ * materialization, and commits a rewrite validated from the snapshot it started from. An append
+ * committed meanwhile is kept (appends never conflict with a rewrite); a concurrent rewrite of the
+ * same files makes the validation fail, and this task's output is discarded. The rewrite touches
+ * no source offsets: {@link SourceOffsets#committed} looks past it to the last Floe append.
+ */
+public final class CompactExecutor {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CompactExecutor.class);
+  public static final String SUMMARY_INPUT_BYTES = "floe.compaction.input-bytes";
+  public static final String SUMMARY_INPUT_FILES = "floe.compaction.input-files";
+
+  private final Tenants tenants;
+  private final Executor uploads;
+  private final S3OutputMetrics s3Metrics;
+  private final MeterRegistry metrics;
+
+  public CompactExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics) {
+    this.tenants = tenants;
+    this.uploads = uploads;
+    this.s3Metrics = s3Metrics;
+    this.metrics = metrics;
+  }
+
+  public TaskResult execute(TaskEnvelope envelope) {
+    CompactTask task = (CompactTask) envelope.task();
+    long started = System.currentTimeMillis();
+    try {
+      TaskResult result = run(envelope, task);
+      if (result instanceof TaskResult.Committed committed) {
+        LOG.info("{} compacted partition {}: {} rows into {} files, {} bytes, in {} ms",
+            envelope, task.partition(), committed.records(), committed.files(), committed.bytes(),
+            System.currentTimeMillis() - started);
+      }
+      return result;
+    } catch (Exception e) {
+      LOG.warn("{} failed: {}", envelope, e.toString(), e);
+      return new TaskResult.Failed(e.toString(), Failures.classify(e));
+    }
+  }
+
+  private TaskResult run(TaskEnvelope envelope, CompactTask task) throws IOException {
+    Tenant tenant = tenants.tenant(envelope.tenant());
+    Table table;
+    try {
+      table = tenant.catalog().loadTable(TableIdentifier.parse(task.table()));
+    } catch (NoSuchTableException e) {
+      return new TaskResult.Failed("Table " + task.table() + " does not exist", TaskResult.Kind.PERMANENT);
+    }
+    Snapshot start = table.currentSnapshot();
+    if (start == null) {
+      return new TaskResult.AlreadyCommitted();
+    }
+    List<FileScanTask> inputs = liveInputs(table, start, task);
+    if (inputs.size() < 2) {
+      LOG.info("{}: {} of its {} files are still live; nothing to compact", envelope, inputs.size(), task.files().size());
+      return new TaskResult.AlreadyCommitted();
+    }
+    MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
+    Schema schema = table.schema();
+    String operationId = "compact-" + envelope.taskId() + "-" + envelope.attempt() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    TaskFileIO io = new TaskFileIO(table.io(), tenant.s3(), tenant.multipart(), uploads, s3Metrics);
+    TableFileWriter writer = new TableFileWriter(table, schema, io, operationId, settings.targetFileSizeBytes(), 1, 1);
+    long rowsRead = 0;
+    long inputBytes = 0;
+    List<DataFile> outputs;
+    try {
+      for (FileScanTask input : inputs) {
+        rowsRead += rewrite(table, schema, input, writer);
+        inputBytes += input.file().fileSizeInBytes();
+        CrashPoints.reach(CrashPoints.MID_COMPACTION);
+      }
+      outputs = writer.finish();
+    } catch (RuntimeException | IOException e) {
+      io.abortOpenUploads();
+      try {
+        writer.close();
+      } catch (RuntimeException closeFailure) {
+        e.addSuppressed(closeFailure);
+      }
+      io.discardAll();
+      throw e;
+    }
+    // Paranoia that costs nothing: every row read is written, and without deletes that is every
+    // row the inputs' metadata counts.
+    long rowsWritten = outputs.stream().mapToLong(DataFile::recordCount).sum();
+    boolean noDeletes = inputs.stream().allMatch(input -> input.deletes().isEmpty());
+    long inputRows = inputs.stream().mapToLong(input -> input.file().recordCount()).sum();
+    if (rowsWritten != rowsRead || (noDeletes && rowsWritten != inputRows)) {
+      io.discardAll();
+      return new TaskResult.Failed("Compaction of " + task.partition() + " wrote " + rowsWritten + " rows but read "
+          + rowsRead + " (inputs hold " + inputRows + "); nothing committed", TaskResult.Kind.RETRYABLE);
+    }
+    return commit(envelope, task, table, start, inputs, outputs, inputBytes, io);
+  }
+
+  /** The task's files that are live in {@code start}, of the spec it names. */
+  private static List<FileScanTask> liveInputs(Table table, Snapshot start, CompactTask task) throws IOException {
+    Set<String> wanted = new HashSet<>(task.files());
+    List<FileScanTask> inputs = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> scan = table.newScan().useSnapshot(start.snapshotId()).planFiles()) {
+      for (FileScanTask candidate : scan) {
+        if (wanted.contains(candidate.file().location()) && candidate.file().specId() == task.specId()
+            && candidate.file().specId() == table.spec().specId()) {
+          inputs.add(candidate);
+        }
+      }
+    }
+    return inputs;
+  }
+
+  /** Streams one input file's live rows into the writer; returns how many. */
+  private static long rewrite(Table table, Schema schema, FileScanTask input, TableFileWriter writer) throws IOException {
+    GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), input, schema, schema);
+    Schema read = deletes.requiredSchema();
+    Map<Integer, ?> constants = PartitionUtil.constantsMap(input, IdentityPartitionConverters::convertConstant);
+    long rows = 0;
+    try (CloseableIterable<Record> records = deletes.filter(
+        Parquet.read(table.io().newInputFile(input.file()))
+            .project(read)
+            .split(input.start(), input.length())
+            .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(read, fileSchema, constants))
+            .build())) {
+      boolean sameShape = read.sameSchema(schema);
+      for (Record record : records) {
+        writer.write(sameShape ? record : project(record, schema.asStruct()));
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  /** Drops the extra columns reading deletes needed (row positions, equality keys). */
+  private static Record project(Record record, Types.StructType struct) {
+    GenericRecord projected = GenericRecord.create(struct);
+    for (Types.NestedField field : struct.fields()) {
+      projected.setField(field.name(), record.getField(field.name()));
+    }
+    return projected;
+  }
+
+  private TaskResult commit(TaskEnvelope envelope, CompactTask task, Table table, Snapshot start,
+      List<FileScanTask> inputs, List<DataFile> outputs, long inputBytes, TaskFileIO io) {
+    String commitId = TableCommitter.newCommitId();
+    RewriteFiles rewrite = TableCommitter.withTaskIO(table, io).newRewrite().validateFromSnapshot(start.snapshotId());
+    inputs.forEach(input -> rewrite.deleteFile(input.file()));
+    outputs.forEach(rewrite::addFile);
+    rewrite.set(SourceOffsets.TASK_ID_KEY, envelope.taskId());
+    rewrite.set(SourceOffsets.COMMIT_ID_KEY, commitId);
+    rewrite.set(SUMMARY_INPUT_BYTES, Long.toString(inputBytes));
+    rewrite.set(SUMMARY_INPUT_FILES, Integer.toString(inputs.size()));
+    try {
+      rewrite.commit();
+    } catch (ValidationException e) {
+      io.discardAll(); // certainly not committed: the inputs were rewritten by someone else
+      LOG.info("{}: the files of {} changed meanwhile ({}); output discarded", envelope, task.partition(), e.getMessage());
+      return new TaskResult.AlreadyCommitted();
+    } catch (CommitStateUnknownException e) {
+      io.release(); // it may have landed: never delete files that may be referenced
+      table.refresh();
+      if (TableCommitter.findCommit(table, commitId) == null) {
+        return new TaskResult.Failed("Compaction commit outcome unknown: " + e.getMessage(), TaskResult.Kind.RETRYABLE);
+      }
+    } catch (CommitFailedException e) {
+      io.discardAll(); // Iceberg gave up before committing (retries exhausted): certainly not committed
+      throw e;
+    } catch (RuntimeException e) {
+      io.release(); // e.g. a timeout after sending: it may have landed, so keep the files
+      throw e;
+    }
+    io.release();
+    table.refresh();
+    Snapshot ours = TableCommitter.findCommit(table, commitId);
+    long outputBytes = outputs.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    long rows = outputs.stream().mapToLong(DataFile::recordCount).sum();
+    metrics.counter("floe.compaction.runs", "table", task.table()).increment();
+    metrics.counter("floe.compaction.files.rewritten", "table", task.table()).increment(inputs.size());
+    metrics.counter("floe.compaction.bytes.rewritten", "table", task.table()).increment(inputBytes);
+    return new TaskResult.Committed(ours == null ? -1 : ours.snapshotId(), rows, 0, 0, outputs.size(), outputBytes);
+  }
+}

@@ -1,0 +1,119 @@
+package io.floe.tasks.maintain;
+
+import io.floe.tasks.write.S3Location;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Finds and removes files under a table's location that no snapshot, manifest or metadata file
+ * references: the output of tasks killed before their commit, of discarded attempts, of aborted
+ * compactions, and manifests of commits that lost. Only files older than the minimum age are
+ * touched, because a younger one may belong to a task that is still writing or committing.
+ * Blocking.
+ */
+public final class OrphanFiles {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OrphanFiles.class);
+  private static final int DELETE_BATCH = 1000;
+
+  private OrphanFiles() {}
+
+  /** Every file the table's metadata reaches: metadata files, manifest lists, manifests, data and delete files. */
+  public static Set<String> reachable(Table table) {
+    FileIO io = table.io();
+    Set<String> files = new HashSet<>();
+    files.addAll(ReachableFileUtil.metadataFileLocations(table, false));
+    String hint = ReachableFileUtil.versionHintLocation(table);
+    if (hint != null) {
+      files.add(hint);
+    }
+    files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
+    Set<String> manifests = new HashSet<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      if (snapshot.manifestListLocation() != null) {
+        files.add(snapshot.manifestListLocation());
+      }
+      for (ManifestFile manifest : snapshot.allManifests(io)) {
+        if (manifests.add(manifest.path())) {
+          try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io, table.specs())) {
+            paths.forEach(files::add);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }
+    }
+    files.addAll(manifests);
+    List<String> normalized = new ArrayList<>(files.size());
+    files.forEach(file -> normalized.add(normalize(file)));
+    return new HashSet<>(normalized);
+  }
+
+  /** The unreferenced files under the table's location older than {@code minAge}. */
+  public static List<String> find(Table table, S3Client s3, Duration minAge, Instant now) {
+    Set<String> reachable = reachable(table);
+    S3Location root = S3Location.parse(table.location().endsWith("/") ? table.location() : table.location() + "/");
+    Instant cutoff = now.minus(minAge);
+    List<String> orphans = new ArrayList<>();
+    String token = null;
+    do {
+      String continuation = token;
+      ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(root.bucket()).prefix(root.key()).continuationToken(continuation));
+      for (S3Object object : page.contents()) {
+        String path = "s3://" + root.bucket() + "/" + object.key();
+        if (!reachable.contains(path) && object.lastModified() != null && object.lastModified().isBefore(cutoff)) {
+          orphans.add(path);
+        }
+      }
+      token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+    } while (token != null);
+    return orphans;
+  }
+
+  /** Deletes orphans in batches; returns how many were deleted. */
+  public static int delete(S3Client s3, List<String> orphans) {
+    int deleted = 0;
+    for (int from = 0; from < orphans.size(); from += DELETE_BATCH) {
+      List<String> batch = orphans.subList(from, Math.min(orphans.size(), from + DELETE_BATCH));
+      String bucket = S3Location.parse(batch.get(0)).bucket();
+      List<ObjectIdentifier> keys = new ArrayList<>();
+      for (String path : batch) {
+        S3Location location = S3Location.parse(path);
+        if (location.bucket().equals(bucket)) {
+          keys.add(ObjectIdentifier.builder().key(location.key()).build());
+        }
+      }
+      var response = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
+      deleted += keys.size() - response.errors().size();
+      response.errors().forEach(error -> LOG.warn("Cannot delete orphan s3://{}/{}: {}", bucket, error.key(), error.message()));
+    }
+    return deleted;
+  }
+
+  /** One spelling per file: Iceberg may record {@code s3a://} or {@code s3n://} for the same object. */
+  static String normalize(String path) {
+    if (path.startsWith("s3a://") || path.startsWith("s3n://")) {
+      return "s3://" + path.substring(6);
+    }
+    return path;
+  }
+}

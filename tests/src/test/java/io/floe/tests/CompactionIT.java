@@ -1,0 +1,145 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.floe.runner.Runner;
+import io.floe.tasks.maintain.OrphanFiles;
+import io.floe.tasks.write.S3Location;
+import io.floe.tests.stack.DemoRecords;
+import io.floe.tests.stack.DemoRecords.Produced;
+import io.floe.tests.stack.LocalStack;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Compaction and maintenance beside live ingestion: a table committed every few hundred
+ * milliseconds is compacted and maintained while records keep coming; once they stop, the table
+ * holds exactly the produced rows in a fraction of the files, with bounded snapshots, no orphan
+ * files and no incomplete uploads.
+ */
+class CompactionIT {
+
+  static final Map<String, String> SETTINGS = Map.of(
+      "floe.compaction.min-files", "2",
+      "floe.compaction.check-interval-ms", "8000",
+      "floe.maintenance.interval-ms", "3000",
+      "floe.maintenance.min-snapshots", "5",
+      "floe.maintenance.max-snapshot-age-ms", "4000",
+      "floe.maintenance.orphan-min-age-ms", "5000",
+      "floe.maintenance.max-manifests", "8");
+
+  @TempDir static Path dir;
+  static LocalStack stack;
+  static Runner runner;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(dir);
+    runner = stack.startRunner(Map.of("planner.freshness-interval-ms", "300"));
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void compactsAndMaintainsWhileIngestionContinues() throws Exception {
+    stack.createTopic("compact-events", 2);
+    JsonObject properties = new JsonObject();
+    SETTINGS.forEach(properties::put);
+    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.events")
+        .put("topic", "compact-events").put("properties", properties).encode());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    Table table = stack.catalog().loadTable(TableIdentifier.parse("compact.events"));
+    S3Client s3 = stack.s3Client();
+    // What a runner killed before its commit leaves behind: a file no snapshot references.
+    S3Location stray = S3Location.parse(table.location() + "/data/stray-from-a-dead-attempt.parquet");
+    s3.putObject(b -> b.bucket(stray.bucket()).key(stray.key()), RequestBody.fromString("not referenced"));
+
+    AtomicLong peakFiles = new AtomicLong();
+    Thread watcher = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          peakFiles.accumulateAndGet(stack.status(runner, "compact.events").getLong("file-count"), Math::max);
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        } catch (Exception e) {
+          // keep watching
+        }
+      }
+    }, "file-count-watcher");
+    watcher.start();
+    Map<String, Produced> produced = new HashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      for (int batch = 0; batch < 50; batch++) {
+        produced.putAll(DemoRecords.produce(producer, "compact-events", 2, batch * 200, 200, 0));
+        Thread.sleep(300);
+      }
+    }
+    stack.awaitCaughtUp(runner, "compact.events", Duration.ofSeconds(60));
+    JsonObject[] settled = new JsonObject[1];
+    List<String>[] orphans = new List[1];
+    try {
+      await("compaction and maintenance settle").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        settled[0] = stack.status(runner, "compact.events");
+        table.refresh();
+        orphans[0] = OrphanFiles.find(table, s3, Duration.ZERO, Instant.now());
+        return settled[0].getLong("file-count") * 10 <= peakFiles.get()
+            && settled[0].getLong("small-file-count") <= 1
+            && settled[0].getInteger("snapshot-count") <= 8
+            && settled[0].getJsonObject("last-maintenance") != null
+            && orphans[0].isEmpty();
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not settled: peak " + peakFiles.get() + " files, status " + settled[0] + ", orphans " + orphans[0], e);
+    }
+    watcher.interrupt();
+    watcher.join();
+
+    JsonObject status = settled[0];
+    System.out.println("COMPACTION: peak data files " + peakFiles.get() + ", settled " + status.getLong("file-count")
+        + " files, " + status.getInteger("snapshot-count") + " snapshots; status " + status.encode());
+    assertThat(peakFiles.get()).as("peak file count").isGreaterThanOrEqualTo(10);
+    assertThat(status.getString("last-compaction")).isNotNull();
+    assertThat(status.getLong("last-compaction-bytes")).isPositive();
+    assertThat(status.getLong("mean-file-size-bytes")).isPositive();
+    DemoRecords.assertExactly(stack.readTable("compact.events"), produced, "compact-events");
+    assertThat(s3.listMultipartUploads(b -> b.bucket(stray.bucket()).prefix(S3Location.parse(table.location()).key())).uploads())
+        .as("incomplete multipart uploads").isEmpty();
+    assertThat(s3.listObjectsV2(b -> b.bucket(stray.bucket()).prefix(stray.key())).contents()).as("the stray file").isEmpty();
+    String metrics = stack.get(runner, "/metrics").body();
+    assertThat(metrics).contains("floe_compaction_bytes_rewritten_total{table=\"compact.events\"}");
+    assertThat(metrics).contains("floe_maintenance_snapshots_expired_total{table=\"compact.events\"}");
+  }
+
+  @Test
+  void registrationRefusesBadSettings() throws Exception {
+    var badValue = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.bad").put("topic", "bad")
+        .put("properties", new JsonObject().put("floe.compaction.min-files", "one")).encode());
+    var notSettable = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.bad").put("topic", "bad")
+        .put("properties", new JsonObject().put("floe.offsets", "{}")).encode());
+
+    assertThat(badValue.statusCode()).isEqualTo(400);
+    assertThat(badValue.body()).contains("Invalid table property floe.compaction.min-files: one");
+    assertThat(notSettable.statusCode()).isEqualTo(400);
+    assertThat(notSettable.body()).contains("floe.offsets cannot be set at registration");
+  }
+}
