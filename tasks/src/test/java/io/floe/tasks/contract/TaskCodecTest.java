@@ -32,6 +32,19 @@ class TaskCodecTest {
   }
 
   @Test
+  void roundTripsCompactAndMaintainTasks() {
+    TaskEnvelope compact = TaskEnvelope.first("c-1", "default", java.time.Instant.parse("2026-11-25T10:00:00Z"),
+        new CompactTask("shop.orders", 3, "day=2026-11-25", java.util.List.of("s3://b/a.parquet", "s3://b/b.parquet")));
+    TaskEnvelope maintain = TaskEnvelope.first("m-1", "default", java.time.Instant.parse("2026-11-25T10:00:00Z"),
+        new MaintainTask("shop.orders"));
+
+    assertThat(TaskCodec.decode(TaskCodec.encode(compact))).isEqualTo(compact);
+    assertThat(TaskCodec.decode(TaskCodec.encode(maintain))).isEqualTo(maintain);
+    assertInvalid("{\"version\": 1, \"task-id\": \"x\", \"type\": \"compact\", \"payload\": "
+        + "{\"table\": \"a.b\", \"spec-id\": 0, \"partition\": \"\", \"files\": [\"one\"]}}", "at least two files");
+  }
+
+  @Test
   void defaultsTenantAndAttempt() {
     String json = """
         {"version":1,"task-id":"abc","type":"materialize",
