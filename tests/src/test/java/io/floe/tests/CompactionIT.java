@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.floe.runner.Runner;
+import io.floe.tasks.contract.CompactTask;
+import io.floe.tasks.contract.TaskCodec;
+import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.OrphanFiles;
 import io.floe.tasks.write.S3Location;
 import io.floe.tests.stack.DemoRecords;
@@ -128,6 +131,71 @@ class CompactionIT {
     String metrics = stack.get(runner, "/metrics").body();
     assertThat(metrics).contains("floe_compaction_bytes_rewritten_total{table=\"compact.events\"}");
     assertThat(metrics).contains("floe_maintenance_snapshots_expired_total{table=\"compact.events\"}");
+  }
+
+  @Test
+  void deletesAreAppliedWhenFilesAreCompacted() throws Exception {
+    stack.createTopic("compact-deletes", 1);
+    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.deletes")
+        .put("topic", "compact-deletes").put("properties", new JsonObject().put("floe.compaction.enabled", "false")).encode());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    Map<String, Produced> produced = new HashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      produced.putAll(DemoRecords.produce(producer, "compact-deletes", 1, 0, 100, 0));
+      stack.awaitCaughtUp(runner, "compact.deletes", Duration.ofSeconds(60));
+      produced.putAll(DemoRecords.produce(producer, "compact-deletes", 1, 100, 100, 0));
+      stack.awaitCaughtUp(runner, "compact.deletes", Duration.ofSeconds(60));
+    }
+    Table table = stack.catalog().loadTable(TableIdentifier.parse("compact.deletes"));
+    List<org.apache.iceberg.DataFile> files = new java.util.ArrayList<>();
+    try (var tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> files.add(task.file()));
+    }
+    assertThat(files).hasSize(2);
+    // Another engine deletes the first 10 rows of one file (position deletes, as Spark's MERGE would).
+    org.apache.iceberg.DataFile target = files.get(0);
+    String deletePath = table.locationProvider().newDataLocation("deletes-" + java.util.UUID.randomUUID() + ".parquet");
+    org.apache.iceberg.deletes.PositionDeleteWriter<org.apache.iceberg.data.Record> deletes =
+        org.apache.iceberg.parquet.Parquet.writeDeletes(table.io().newOutputFile(deletePath))
+            .withSpec(table.specs().get(target.specId())).withPartition(target.partition()).setAll(table.properties())
+            .overwrite().buildPositionWriter();
+    try (deletes) {
+      org.apache.iceberg.deletes.PositionDelete<org.apache.iceberg.data.Record> delete = org.apache.iceberg.deletes.PositionDelete.create();
+      for (long position = 0; position < 10; position++) {
+        deletes.write(delete.set(target.location(), position));
+      }
+    }
+    table.newRowDelta().addDeletes(deletes.toDeleteFile()).commit();
+    java.util.Set<Long> deletedIds = new java.util.HashSet<>();
+    try (var rows = org.apache.iceberg.parquet.Parquet.read(table.io().newInputFile(target.location())).project(table.schema())
+        .createReaderFunc(fileSchema -> org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(table.schema(), fileSchema))
+        .build()) {
+      long position = 0;
+      for (Object row : rows) {
+        if (position++ < 10) {
+          deletedIds.add((Long) ((org.apache.iceberg.data.Record) row).getField("id"));
+        }
+      }
+    }
+
+    // A compaction of both files, published as an operator (or the planner) would.
+    TaskEnvelope compact = TaskEnvelope.first(java.util.UUID.randomUUID().toString(), "default", Instant.now(),
+        new CompactTask("compact.deletes", target.specId(), table.specs().get(target.specId()).partitionToPath(target.partition()),
+            files.stream().map(org.apache.iceberg.DataFile::location).toList()));
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("floe.tasks",
+          "compact.deletes".getBytes(java.nio.charset.StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
+    }
+    await("the compaction commits").atMost(Duration.ofSeconds(60))
+        .until(() -> stack.status(runner, "compact.deletes").getLong("file-count") == 1);
+
+    List<org.apache.iceberg.data.Record> rows = stack.readTable("compact.deletes");
+    assertThat(rows).hasSize(190);
+    assertThat(rows).extracting(row -> row.getField("id")).doesNotContainAnyElementsOf(deletedIds);
+    table.refresh();
+    try (var tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> assertThat(task.file().recordCount()).isEqualTo(190));
+    }
   }
 
   @Test
