@@ -131,6 +131,10 @@ class CompactionIT {
     String metrics = stack.get(runner, "/metrics").body();
     assertThat(metrics).contains("floe_compaction_bytes_rewritten_total{table=\"compact.events\"}");
     assertThat(metrics).contains("floe_maintenance_snapshots_expired_total{table=\"compact.events\"}");
+    assertThat(metrics).contains("floe_table_data_files{table=\"compact.events\"}")
+        .contains("floe_table_small_files{table=\"compact.events\"}")
+        .contains("floe_table_snapshots{table=\"compact.events\"}")
+        .contains("floe_table_last_compaction_timestamp_seconds{table=\"compact.events\"}");
   }
 
   @Test
@@ -196,6 +200,53 @@ class CompactionIT {
     try (var tasks = table.newScan().planFiles()) {
       tasks.forEach(task -> assertThat(task.file().recordCount()).isEqualTo(190));
     }
+  }
+
+  @Test
+  void compactionSortsByTheTableSortOrder() throws Exception {
+    stack.createTopic("compact-sorted", 1);
+    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.sorted")
+        .put("topic", "compact-sorted").put("properties", new JsonObject().put("floe.compaction.enabled", "false")).encode());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    Map<String, Produced> produced = new HashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      produced.putAll(DemoRecords.produce(producer, "compact-sorted", 1, 0, 100, 0));
+      stack.awaitCaughtUp(runner, "compact.sorted", Duration.ofSeconds(60));
+      produced.putAll(DemoRecords.produce(producer, "compact-sorted", 1, 100, 100, 0));
+      stack.awaitCaughtUp(runner, "compact.sorted", Duration.ofSeconds(60));
+    }
+    Table table = stack.catalog().loadTable(TableIdentifier.parse("compact.sorted"));
+    table.replaceSortOrder().desc("id").commit(); // as an engine would: ALTER TABLE ... WRITE ORDERED BY id DESC
+    List<org.apache.iceberg.DataFile> files = new java.util.ArrayList<>();
+    try (var tasks = table.newScan().planFiles()) {
+      tasks.forEach(task -> files.add(task.file()));
+    }
+    TaskEnvelope compact = TaskEnvelope.first(java.util.UUID.randomUUID().toString(), "default", Instant.now(),
+        new CompactTask("compact.sorted", table.spec().specId(), table.spec().partitionToPath(files.get(0).partition()),
+            files.stream().map(org.apache.iceberg.DataFile::location).toList()));
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("floe.tasks",
+          "compact.sorted".getBytes(java.nio.charset.StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
+    }
+    await("the compaction commits").atMost(Duration.ofSeconds(60))
+        .until(() -> stack.status(runner, "compact.sorted").getLong("file-count") == 1);
+
+    table.refresh();
+    List<Long> physicalOrder = new java.util.ArrayList<>();
+    try (var tasks = table.newScan().planFiles()) {
+      for (var task : tasks) {
+        try (var rows = org.apache.iceberg.parquet.Parquet.read(table.io().newInputFile(task.file().location()))
+            .project(table.schema())
+            .createReaderFunc(fileSchema -> org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(table.schema(), fileSchema))
+            .build()) {
+          for (Object row : rows) {
+            physicalOrder.add((Long) ((org.apache.iceberg.data.Record) row).getField("id"));
+          }
+        }
+      }
+    }
+    assertThat(physicalOrder).hasSize(200).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    DemoRecords.assertExactly(stack.readTable("compact.sorted"), produced, "compact-sorted");
   }
 
   @Test

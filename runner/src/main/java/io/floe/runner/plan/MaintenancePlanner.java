@@ -103,7 +103,8 @@ public final class MaintenancePlanner {
         it.remove();
       }
     }
-    for (CompactionPlan.Group group : CompactionPlan.groups(files, table.spec().specId(), settings)) {
+    boolean sorted = !table.sortOrder().isUnsorted();
+    for (CompactionPlan.Group group : CompactionPlan.groups(files, table.spec().specId(), settings, sorted)) {
       if (state.compactions.containsKey(group.partition())) {
         continue; // one compaction per partition at a time
       }

@@ -62,6 +62,7 @@ public final class PlannerService {
   private final WorkerExecutor worker;
   private final MaterializePlanner planner;
   private final MaintenancePlanner maintenance;
+  private final TableGauges gauges;
   private final MeterRegistry metrics;
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
@@ -97,6 +98,7 @@ public final class PlannerService {
     this.worker = vertx.createSharedWorkerExecutor("floe-planner", 1);
     this.planner = new MaterializePlanner(config, Clock.systemUTC());
     this.maintenance = new MaintenancePlanner(config.taskTimeout(), Clock.systemUTC());
+    this.gauges = new TableGauges(metrics);
     this.metrics = metrics;
   }
 
@@ -206,6 +208,7 @@ public final class PlannerService {
           for (Task task : maintenance.plan(registered, table)) {
             tasks.add(envelope(tenant, task));
           }
+          gauges.update(registered.name(), table, maintenance.stats(registered));
         } catch (NoSuchTableException e) {
           tableListsAt = 0; // dropped: list again next tick
         } catch (RuntimeException e) {

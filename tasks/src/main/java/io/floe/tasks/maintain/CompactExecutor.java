@@ -21,11 +21,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SortOrder;
+import org.apache.iceberg.SortOrderComparators;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericDeleteFilter;
@@ -46,7 +49,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes a {@link CompactTask}: streams the rows of a partition's small files (deletes applied)
- * into files of the compaction target size, written through the same multipart output as
+ * into files of the compaction target size (sorted by the table's sort order, if it has one, within
+ * the in-memory bound {@code floe.compaction.sort-max-input-bytes}), written through the same multipart output as
  * materialization, and commits a rewrite validated from the snapshot it started from. An append
  * committed meanwhile is kept (appends never conflict with a rewrite); a concurrent rewrite of the
  * same files makes the validation fail, and this task's output is discarded. The rewrite touches
@@ -109,14 +113,24 @@ public final class CompactExecutor {
     String operationId = "compact-" + envelope.taskId() + "-" + envelope.attempt() + "-" + UUID.randomUUID().toString().substring(0, 8);
     TaskFileIO io = new TaskFileIO(table.io(), tenant.s3(), tenant.multipart(), uploads, s3Metrics);
     TableFileWriter writer = new TableFileWriter(table, schema, io, operationId, settings.targetFileSizeBytes(), 1, 1);
+    long inputBytes = inputs.stream().mapToLong(input -> input.file().fileSizeInBytes()).sum();
+    SortOrder order = table.sortOrder();
+    boolean sort = settings.sort() && !order.isUnsorted() && inputBytes <= settings.sortMaxInputBytes();
+    if (settings.sort() && !order.isUnsorted() && !sort) {
+      LOG.warn("{}: {} bytes exceed floe.compaction.sort-max-input-bytes; compacting without sorting", envelope, inputBytes);
+    }
     long rowsRead = 0;
-    long inputBytes = 0;
     List<DataFile> outputs;
     try {
+      List<Record> buffered = sort ? new ArrayList<>() : null;
       for (FileScanTask input : inputs) {
-        rowsRead += rewrite(table, schema, input, writer);
-        inputBytes += input.file().fileSizeInBytes();
+        rowsRead += rewrite(table, schema, input, sort ? buffered::add : writer::write);
         CrashPoints.reach(CrashPoints.MID_COMPACTION);
+      }
+      if (sort) {
+        // Bounded by sort-max-input-bytes (the planner sizes sorted groups to fit).
+        buffered.sort(SortOrderComparators.forSchema(schema, order));
+        buffered.forEach(writer::write);
       }
       outputs = writer.finish();
     } catch (RuntimeException | IOException e) {
@@ -157,8 +171,8 @@ public final class CompactExecutor {
     return inputs;
   }
 
-  /** Streams one input file's live rows into the writer; returns how many. */
-  private static long rewrite(Table table, Schema schema, FileScanTask input, TableFileWriter writer) throws IOException {
+  /** Streams one input file's live rows to {@code out}; returns how many. */
+  private static long rewrite(Table table, Schema schema, FileScanTask input, Consumer<Record> out) throws IOException {
     GenericDeleteFilter deletes = new GenericDeleteFilter(table.io(), input, schema, schema);
     Schema read = deletes.requiredSchema();
     Map<Integer, ?> constants = PartitionUtil.constantsMap(input, IdentityPartitionConverters::convertConstant);
@@ -171,7 +185,7 @@ public final class CompactExecutor {
             .build())) {
       boolean sameShape = read.sameSchema(schema);
       for (Record record : records) {
-        writer.write(sameShape ? record : project(record, schema.asStruct()));
+        out.accept(sameShape ? record : project(record, schema.asStruct()));
         rows++;
       }
     }

@@ -73,6 +73,12 @@ public final class CompactionPlan {
 
   /** Groups worth compacting, least recently written partition first. */
   public static List<Group> groups(List<FileInfo> files, int currentSpecId, MaintenanceSettings settings) {
+    return groups(files, currentSpecId, settings, false);
+  }
+
+  /** As above; a sorted table's groups are bounded by the sort's in-memory input limit. */
+  public static List<Group> groups(List<FileInfo> files, int currentSpecId, MaintenanceSettings settings, boolean sorted) {
+    long maxInputBytes = settings.maxInputBytes(sorted);
     Map<String, List<FileInfo>> small = new LinkedHashMap<>();
     Map<String, Long> freshness = new LinkedHashMap<>();
     for (FileInfo file : files) {
@@ -91,7 +97,7 @@ public final class CompactionPlan {
       List<FileInfo> chosen = new ArrayList<>();
       long bytes = 0;
       for (FileInfo file : candidates) {
-        if (chosen.size() >= 2 && bytes + file.sizeBytes() > settings.maxInputBytes()) {
+        if (chosen.size() >= 2 && bytes + file.sizeBytes() > maxInputBytes) {
           break;
         }
         chosen.add(file);

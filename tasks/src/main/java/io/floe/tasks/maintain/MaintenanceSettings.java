@@ -20,6 +20,9 @@ import java.util.function.LongPredicate;
  * @param orphanMinAge unreferenced files younger than this are never removed: they may belong to
  *     a task still writing or committing
  * @param maxManifests manifests of the current snapshot beyond which they are rewritten
+ * @param sort whether compaction sorts rows by the table's sort order (when it has one)
+ * @param sortMaxInputBytes input of one sorting compaction: its rows are sorted in memory, so
+ *     this bounds the task's heap (roughly 5 to 10 times this, as decoded rows)
  */
 public record MaintenanceSettings(
     boolean compactionEnabled,
@@ -33,7 +36,9 @@ public record MaintenanceSettings(
     int minSnapshots,
     Duration maxSnapshotAge,
     Duration orphanMinAge,
-    int maxManifests) {
+    int maxManifests,
+    boolean sort,
+    long sortMaxInputBytes) {
 
   public static final String PREFIX_COMPACTION = "floe.compaction.";
   public static final String PREFIX_MAINTENANCE = "floe.maintenance.";
@@ -57,7 +62,14 @@ public record MaintenanceSettings(
         (int) positive(properties, "floe.maintenance.min-snapshots", 10, v -> v >= 1 && v <= 1_000_000),
         Duration.ofMillis(positive(properties, "floe.maintenance.max-snapshot-age-ms", 3_600_000, v -> v >= 0)),
         Duration.ofMillis(positive(properties, "floe.maintenance.orphan-min-age-ms", 86_400_000, v -> v >= 1000)),
-        (int) positive(properties, "floe.maintenance.max-manifests", 100, v -> v >= 2));
+        (int) positive(properties, "floe.maintenance.max-manifests", 100, v -> v >= 2),
+        bool(properties, "floe.compaction.sort", true),
+        positive(properties, "floe.compaction.sort-max-input-bytes", 32L * 1024 * 1024, v -> v > 0));
+  }
+
+  /** The input bound of one compaction of a table that is (or is not) sorted. */
+  public long maxInputBytes(boolean sorted) {
+    return sorted && sort ? Math.min(maxInputBytes, sortMaxInputBytes) : maxInputBytes;
   }
 
   private static boolean bool(Map<String, String> properties, String key, boolean fallback) {

@@ -1,0 +1,86 @@
+package io.floe.runner.plan;
+
+import io.floe.tasks.maintain.CompactExecutor;
+import io.floe.tasks.maintain.CompactionPlan;
+import io.floe.tasks.maintain.MaintainExecutor;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.PropertyUtil;
+
+/**
+ * Per-table gauges the leading planner keeps current from the metadata it loads anyway: data
+ * files, small files (as of the last compaction check), mean file size, snapshots retained, and
+ * when the last compaction and maintenance ran.
+ */
+final class TableGauges {
+
+  private final MeterRegistry registry;
+  private final Map<String, Values> tables = new ConcurrentHashMap<>();
+
+  TableGauges(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  private static final class Values {
+    final AtomicLong files = new AtomicLong();
+    final AtomicLong smallFiles = new AtomicLong(-1);
+    final AtomicLong meanFileBytes = new AtomicLong();
+    final AtomicLong snapshots = new AtomicLong();
+    final AtomicLong lastCompaction = new AtomicLong();
+    final AtomicLong lastMaintenance = new AtomicLong();
+  }
+
+  void update(String name, Table table, CompactionPlan.Stats stats) {
+    Values values = tables.computeIfAbsent(name, this::register);
+    Snapshot current = table.currentSnapshot();
+    Map<String, String> summary = current == null ? Map.of() : current.summary();
+    long files = PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0);
+    values.files.set(files);
+    values.meanFileBytes.set(files == 0 ? 0 : PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_FILE_SIZE_PROP, 0) / files);
+    if (stats != null) {
+      values.smallFiles.set(stats.smallFiles());
+    }
+    long snapshots = 0;
+    long lastCompaction = 0;
+    for (Snapshot snapshot : table.snapshots()) {
+      snapshots++;
+      if (snapshot.summary().containsKey(CompactExecutor.SUMMARY_INPUT_BYTES)) {
+        lastCompaction = Math.max(lastCompaction, snapshot.timestampMillis() / 1000);
+      }
+    }
+    values.snapshots.set(snapshots);
+    if (lastCompaction > 0) {
+      values.lastCompaction.set(lastCompaction);
+    }
+    String maintenance = table.properties().get(MaintainExecutor.LAST_MAINTENANCE);
+    if (maintenance != null) {
+      try {
+        values.lastMaintenance.set(Instant.parse(new io.vertx.core.json.JsonObject(maintenance).getString("at")).getEpochSecond());
+      } catch (RuntimeException e) {
+        // unreadable: leave the gauge as it was
+      }
+    }
+  }
+
+  private Values register(String name) {
+    Values values = new Values();
+    gauge("floe.table.data.files", name, values.files, "Live data files");
+    gauge("floe.table.small.files", name, values.smallFiles, "Live data files under the small-file size, as of the last compaction check");
+    gauge("floe.table.mean.file.size.bytes", name, values.meanFileBytes, "Mean size of the live data files");
+    gauge("floe.table.snapshots", name, values.snapshots, "Snapshots retained");
+    gauge("floe.table.last.compaction.timestamp.seconds", name, values.lastCompaction, "When the last retained compaction committed");
+    gauge("floe.table.last.maintenance.timestamp.seconds", name, values.lastMaintenance, "When maintenance last ran");
+    return values;
+  }
+
+  private void gauge(String metric, String table, AtomicLong value, String description) {
+    Gauge.builder(metric, value, AtomicLong::get).tag("table", table).description(description).register(registry);
+  }
+}
