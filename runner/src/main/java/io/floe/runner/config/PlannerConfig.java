@@ -13,7 +13,8 @@ public record PlannerConfig(
     String leaderTopic,
     Duration tableListRefresh,
     Duration uploadJanitorInterval,
-    Duration abandonedUploadAge) {
+    Duration abandonedUploadAge,
+    int maxTasksPerTable) {
 
   static PlannerConfig from(Settings settings) {
     return new PlannerConfig(
@@ -26,6 +27,7 @@ public record PlannerConfig(
         settings.string("planner.leader-topic", "floe.planner"),
         Duration.ofMillis(settings.longValue("planner.table-list-refresh-ms", 10_000, 100)),
         Duration.ofMillis(settings.longValue("planner.upload-janitor-interval-ms", 600_000, 100)),
-        Duration.ofMillis(settings.longValue("s3.multipart.abandoned-after-ms", 3_600_000, 1000)));
+        Duration.ofMillis(settings.longValue("s3.multipart.abandoned-after-ms", 3_600_000, 1000)),
+        settings.intValue("planner.max-tasks-per-table", 4, 1));
   }
 }

@@ -8,18 +8,24 @@ import io.floe.tasks.table.RegisteredTable;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides, per table, when to emit a materialize task: records wait in the topic, and either the
+ * Decides, per table, when to emit materialize tasks: records wait in the topic, and either the
  * freshness interval has passed since the last task or enough records wait to fill a task.
  *
- * <p>One task per table is in flight at a time; the next is planned from the offsets that task
- * commits. A task not committed within the task timeout is planned again (the runner may have
+ * <p>Tasks of one table in flight cover disjoint topic partitions; the next task for a partition
+ * is planned from the offsets its task commits. Under light load a table has one task at a time
+ * (fewer, larger files); once a backlog of {@code planner.flush-records} builds up, the idle
+ * partitions are split across up to {@code planner.max-tasks-per-table} tasks, so several runners
+ * work on one table at once (the commit protocol lets tasks with disjoint partitions commit in any
+ * order). A task not committed within the task timeout is planned again (the runner may have
  * died): the commit protocol makes a duplicate harmless, so the timeout trades only wasted work
  * against latency. Plain Java, called from one thread.
  */
@@ -36,10 +42,11 @@ public final class MaterializePlanner {
     this.clock = clock;
   }
 
+  private record InFlight(MaterializeTask task, long sinceMillis) {}
+
   private static final class TableState {
     long lastEmitMillis = Long.MIN_VALUE / 2;
-    MaterializeTask inFlight;
-    long inFlightSinceMillis;
+    final List<InFlight> inFlight = new ArrayList<>();
   }
 
   /** Forgets everything, e.g. when leadership moves: the new leader starts from the tables. */
@@ -47,48 +54,66 @@ public final class MaterializePlanner {
     states.clear();
   }
 
-  /** Forgets one table's task in flight (it ended without a commit, e.g. the table suspended). */
+  /** Forgets one table's tasks in flight (they ended without a commit, e.g. the table suspended). */
   public void forget(RegisteredTable table) {
     states.remove(table.tenant() + "/" + table.name());
   }
 
-  public Optional<MaterializeTask> plan(RegisteredTable table, SourceOffsets committed, Map<Integer, Long> endOffsets) {
+  public List<MaterializeTask> plan(RegisteredTable table, SourceOffsets committed, Map<Integer, Long> endOffsets) {
     long now = clock.millis();
     TableState state = states.computeIfAbsent(table.tenant() + "/" + table.name(), key -> new TableState());
-    if (state.inFlight != null) {
-      if (isCommitted(state.inFlight, committed)) {
-        state.inFlight = null;
-      } else if (now - state.inFlightSinceMillis < config.taskTimeout().toMillis()) {
-        return Optional.empty();
-      } else {
-        LOG.warn("Table {}: task for {} not committed after {}; planning it again",
-            table.name(), state.inFlight.ranges(), config.taskTimeout());
-        state.inFlight = null;
+    state.inFlight.removeIf(inFlight -> {
+      if (isCommitted(inFlight.task(), committed)) {
+        return true;
       }
+      if (now - inFlight.sinceMillis() >= config.taskTimeout().toMillis()) {
+        LOG.warn("Table {}: task for {} not committed after {}; planning it again",
+            table.name(), inFlight.task().ranges(), config.taskTimeout());
+        return true;
+      }
+      return false;
+    });
+    int slots = config.maxTasksPerTable() - state.inFlight.size();
+    if (slots <= 0) {
+      return List.of();
     }
+    Set<Integer> busy = new HashSet<>();
+    state.inFlight.forEach(inFlight -> inFlight.task().ranges().forEach(range -> busy.add(range.partition())));
     List<OffsetRange> waiting = new ArrayList<>();
     long waitingRecords = 0;
-    for (Map.Entry<Integer, Long> end : endOffsets.entrySet()) {
+    for (Map.Entry<Integer, Long> end : new TreeMap<>(endOffsets).entrySet()) {
       long start = committed.next(end.getKey());
-      if (end.getValue() > start) {
+      if (end.getValue() > start && !busy.contains(end.getKey())) {
         waiting.add(new OffsetRange(end.getKey(), start, end.getValue()));
         waitingRecords += end.getValue() - start;
       }
     }
     if (waiting.isEmpty()) {
-      return Optional.empty();
+      return List.of();
     }
-    boolean due = now - state.lastEmitMillis >= config.freshness().toMillis() || waitingRecords >= config.flushRecords();
+    boolean backlog = waitingRecords >= config.flushRecords();
+    boolean due = now - state.lastEmitMillis >= config.freshness().toMillis() || backlog;
     if (!due) {
-      return Optional.empty();
+      return List.of();
     }
-    MaterializeTask task = new MaterializeTask(table.name(), table.topic(), capped(waiting, waitingRecords));
-    state.inFlight = task;
-    state.inFlightSinceMillis = now;
+    int split = backlog ? Math.min(slots, waiting.size()) : 1;
+    List<List<OffsetRange>> groups = new ArrayList<>();
+    for (int i = 0; i < split; i++) {
+      groups.add(new ArrayList<>());
+    }
+    for (int i = 0; i < waiting.size(); i++) {
+      groups.get(i % split).add(waiting.get(i));
+    }
+    List<MaterializeTask> tasks = new ArrayList<>();
+    for (List<OffsetRange> group : groups) {
+      long records = group.stream().mapToLong(OffsetRange::size).sum();
+      MaterializeTask task = new MaterializeTask(table.name(), table.topic(), capped(group, records));
+      state.inFlight.add(new InFlight(task, now));
+      tasks.add(task);
+    }
     state.lastEmitMillis = now;
-    return Optional.of(task);
+    return tasks;
   }
-
   /** Splits the per-task record budget across partitions so one task stays bounded. */
   private List<OffsetRange> capped(List<OffsetRange> waiting, long waitingRecords) {
     if (waitingRecords <= config.maxRecordsPerTask()) {

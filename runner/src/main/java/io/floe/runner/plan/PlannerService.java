@@ -203,8 +203,9 @@ public final class PlannerService {
             planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
             continue; // stopped by its error mode until resumed
           }
-          planner.plan(registered, SourceOffsets.committed(table), end)
-              .ifPresent(task -> tasks.add(envelope(tenant, task)));
+          for (MaterializeTask task : planner.plan(registered, SourceOffsets.committed(table), end)) {
+            tasks.add(envelope(tenant, task));
+          }
           for (Task task : maintenance.plan(registered, table)) {
             tasks.add(envelope(tenant, task));
           }

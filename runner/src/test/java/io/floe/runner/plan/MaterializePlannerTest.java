@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +22,13 @@ class MaterializePlannerTest {
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
       new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 600, Duration.ofMinutes(5), "leader",
-          Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1)),
+          Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 3),
       clock);
 
   @Test
   void emitsWaitingRecordsAtOnceForANewTable() {
-    Optional<MaterializeTask> task = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L, 1, 0L));
-    assertThat(task).hasValueSatisfying(t -> assertThat(t.ranges()).containsExactly(new OffsetRange(0, 0, 100)));
+    List<MaterializeTask> tasks = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L, 1, 0L));
+    assertThat(tasks).singleElement().satisfies(t -> assertThat(t.ranges()).containsExactly(new OffsetRange(0, 0, 100)));
   }
 
   @Test
@@ -39,21 +38,21 @@ class MaterializePlannerTest {
 
   @Test
   void waitsForTheTaskInFlightThenForTheFreshnessInterval() {
-    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L))).isPresent();
+    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L))).isNotEmpty();
     assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 150L))).as("in flight").isEmpty();
     clock.advance(Duration.ofSeconds(3));
     SourceOffsets committed = SourceOffsets.of(Map.of(0, 100L));
     assertThat(planner.plan(TABLE, committed, Map.of(0, 150L))).as("interval not passed").isEmpty();
     clock.advance(Duration.ofSeconds(7));
     assertThat(planner.plan(TABLE, committed, Map.of(0, 150L)))
-        .hasValueSatisfying(t -> assertThat(t.ranges()).containsExactly(new OffsetRange(0, 100, 150)));
+        .singleElement().satisfies(t -> assertThat(t.ranges()).containsExactly(new OffsetRange(0, 100, 150)));
   }
 
   @Test
   void enoughWaitingRecordsSkipTheInterval() {
     planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L));
     clock.advance(Duration.ofSeconds(1));
-    assertThat(planner.plan(TABLE, SourceOffsets.of(Map.of(0, 10L)), Map.of(0, 1010L))).isPresent();
+    assertThat(planner.plan(TABLE, SourceOffsets.of(Map.of(0, 10L)), Map.of(0, 1010L))).isNotEmpty();
   }
 
   @Test
@@ -62,20 +61,31 @@ class MaterializePlannerTest {
     clock.advance(Duration.ofMinutes(4));
     assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isEmpty();
     clock.advance(Duration.ofMinutes(2));
-    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isPresent();
+    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isNotEmpty();
   }
 
   @Test
   void capsOneTaskAtTheRecordBudget() {
-    Optional<MaterializeTask> task = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 5000L, 1, 5000L));
-    assertThat(task.orElseThrow().ranges()).containsExactlyInAnyOrder(new OffsetRange(0, 0, 300), new OffsetRange(1, 0, 300));
+    List<MaterializeTask> tasks = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 5000L, 1, 5000L, 2, 5000L, 3, 5000L));
+    // A backlog: split across the table's task slots, each task within the record budget.
+    assertThat(tasks).hasSize(3);
+    assertThat(tasks.get(0).ranges()).containsExactly(new OffsetRange(0, 0, 300), new OffsetRange(3, 0, 300));
+    assertThat(tasks).allSatisfy(t -> assertThat(t.recordCount()).isLessThanOrEqualTo(600));
+  }
+
+  @Test
+  void tasksOfOneTableInFlightCoverDisjointPartitions() {
+    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L))).hasSize(1);
+    clock.advance(Duration.ofSeconds(1));
+    List<MaterializeTask> more = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 2000L, 1, 2000L));
+    assertThat(more).singleElement().satisfies(t -> assertThat(t.ranges()).containsExactly(new OffsetRange(1, 0, 600)));
   }
 
   @Test
   void resetForgetsTasksInFlight() {
     planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L));
     planner.reset();
-    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isPresent();
+    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isNotEmpty();
   }
 
   private static final class MutableClock extends Clock {

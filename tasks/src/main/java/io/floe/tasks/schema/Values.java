@@ -60,9 +60,9 @@ final class Values {
   /** An instant for a {@code timestamptz} column, or its UTC wall time for a {@code timestamp} one. */
   static Object timestamp(Instant instant, Type target, String path) throws RecordConversionException {
     if (target instanceof Types.TimestampType timestamp) {
-      return timestamp.shouldAdjustToUTC()
-          ? OffsetDateTime.ofInstant(instant, ZoneOffset.UTC)
-          : LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+      // Not ofInstant: it builds new ZoneRules on every call.
+      LocalDateTime local = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+      return timestamp.shouldAdjustToUTC() ? OffsetDateTime.of(local, ZoneOffset.UTC) : local;
     }
     throw mismatch(path, "a timestamp", target);
   }

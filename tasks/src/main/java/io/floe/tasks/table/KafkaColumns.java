@@ -1,7 +1,7 @@
 package io.floe.tasks.table;
 
 import java.nio.ByteBuffer;
-import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -55,14 +55,24 @@ public final class KafkaColumns {
     return PartitionSpec.builderFor(schema).day(TIMESTAMP_PATH, DAY_PARTITION).build();
   }
 
+  /**
+   * An epoch-millisecond timestamp as a UTC {@code OffsetDateTime}. Not {@code
+   * OffsetDateTime.ofInstant}: that builds new {@code ZoneRules} on every call, a measurable cost
+   * per record.
+   */
+  public static OffsetDateTime utc(long epochMillis) {
+    long seconds = Math.floorDiv(epochMillis, 1000L);
+    int nanos = (int) Math.floorMod(epochMillis, 1000L) * 1_000_000;
+    return OffsetDateTime.of(LocalDateTime.ofEpochSecond(seconds, nanos, ZoneOffset.UTC), ZoneOffset.UTC);
+  }
+
   /** Builds the {@code _kafka} value of {@code record}, for the struct type the table has. */
   public static GenericRecord of(ConsumerRecord<byte[], byte[]> record, Types.StructType tableType) {
     GenericRecord kafka = GenericRecord.create(tableType);
     kafka.setField("topic", record.topic());
     kafka.setField("partition", record.partition());
     kafka.setField("offset", record.offset());
-    kafka.setField(
-        "timestamp", OffsetDateTime.ofInstant(Instant.ofEpochMilli(record.timestamp()), ZoneOffset.UTC));
+    kafka.setField("timestamp", utc(record.timestamp()));
     kafka.setField("key", record.key() == null ? null : ByteBuffer.wrap(record.key()));
     Header[] headers = record.headers().toArray();
     if (headers.length > 0) {

@@ -1,5 +1,7 @@
 package io.floe.tasks.table;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.RecordFormat;
@@ -268,10 +270,17 @@ public final class TableRegistry {
         table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
   }
 
+  /** Small-file counts by table, snapshot and threshold: status is polled, manifests are not re-read. */
+  private static final Cache<String, Long> SMALL_FILES = Caffeine.newBuilder().maximumSize(10_000).build();
+
   private static long smallFiles(Table table) {
     try {
       MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
-      return CompactionPlan.stats(CompactionPlan.liveFiles(table), settings).smallFiles();
+      if (table.currentSnapshot() == null) {
+        return 0;
+      }
+      String key = table.uuid() + "/" + table.currentSnapshot().snapshotId() + "/" + settings.smallFileBytes();
+      return SMALL_FILES.get(key, k -> CompactionPlan.stats(CompactionPlan.liveFiles(table), settings).smallFiles());
     } catch (IllegalArgumentException e) {
       return -1;
     }

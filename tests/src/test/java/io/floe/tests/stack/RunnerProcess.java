@@ -42,6 +42,12 @@ public final class RunnerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + maxHeap);
     command.add("-XX:+ExitOnOutOfMemoryError");
+    // Extra JVM flags for benchmarks and profiling, e.g. -Dfloe.runner.jvm-args="-XX:StartFlightRecording=filename=/tmp/r.jfr"
+    for (String flag : System.getProperty("floe.runner.jvm-args", "").trim().split("\\s+")) {
+      if (!flag.isEmpty()) {
+        command.add(flag);
+      }
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.floe.runner.cli.Floe");
