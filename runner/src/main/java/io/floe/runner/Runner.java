@@ -22,6 +22,7 @@ import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -101,9 +102,15 @@ public final class Runner {
         .build();
     uploads = Executors.newFixedThreadPool(runner.uploadThreads(), named("floe-s3-upload"));
     tenants = new Tenants(config::tenant, kafkaClients, 64, runner.uploadThreads() + 8);
+    OpenFileBudget openFiles = config.materialize().maxOpenFilesPerRunner() > 0
+        ? new OpenFileBudget(Math.max(config.materialize().maxOpenFilesPerRunner(), runner.maxConcurrentTasks()))
+        : OpenFileBudget.forHeap(Runtime.getRuntime().maxMemory(), runner.maxConcurrentTasks());
+    LOG.info("At most {} data files open at once in this runner ({} MiB heap)", openFiles.size(),
+        Runtime.getRuntime().maxMemory() / 1024 / 1024);
+    S3OutputMetrics s3Metrics = new S3OutputMetrics(metrics);
     MaterializeExecutor materialize = new MaterializeExecutor(
-        tenants, kafkaClients, uploads, new S3OutputMetrics(metrics), new MaterializeMetrics(metrics),
-        config.materialize(), Clock.systemUTC());
+        tenants, kafkaClients, uploads, s3Metrics, new MaterializeMetrics(metrics),
+        config.materialize(), Clock.systemUTC(), openFiles);
     TableRegistry registry = new TableRegistry(tenants, config.materialize().newTableProperties());
     taskWorkers = vertx.createSharedWorkerExecutor(
         "floe-task-worker", runner.maxConcurrentTasks(), TASK_MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
@@ -112,8 +119,7 @@ public final class Runner {
     producerConfig.put("enable.idempotence", "true");
     producerConfig.putIfAbsent("client.id", "floe-task-producer");
     producer = KafkaProducer.create(vertx, producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-    S3OutputMetrics s3Metrics = new S3OutputMetrics(metrics);
-    CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics);
+    CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics, openFiles);
     MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC());
     consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> {
       Task task = envelope.task();

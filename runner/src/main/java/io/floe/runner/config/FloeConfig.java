@@ -45,7 +45,8 @@ public record FloeConfig(
             Duration.ofMillis(settings.longValue("materialize.read-stall-timeout-ms", 60_000, 100)),
             settings.intValue("materialize.max-commit-rounds", defaults.maxCommitRounds(), 1),
             settings.intValue("materialize.max-open-files", defaults.maxOpenFiles(), 1),
-            tableProperties);
+            tableProperties,
+            settings.intValue("materialize.max-open-files-per-runner", 0, 0));
     Map<String, Double> crashPoints;
     try {
       crashPoints = CrashPoints.parse(settings.string("faults.crash-points", null));

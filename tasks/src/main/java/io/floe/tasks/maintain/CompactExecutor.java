@@ -9,6 +9,7 @@ import io.floe.tasks.materialize.Failures;
 import io.floe.tasks.materialize.TaskResult;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
@@ -66,8 +67,16 @@ public final class CompactExecutor {
   private final Executor uploads;
   private final S3OutputMetrics s3Metrics;
   private final MeterRegistry metrics;
+  private final OpenFileBudget openFiles;
 
   public CompactExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics) {
+    this(tenants, uploads, s3Metrics, metrics, OpenFileBudget.unbounded());
+  }
+
+  /** @param openFiles the runner-wide bound on open data files; a compaction holds one */
+  public CompactExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics,
+      OpenFileBudget openFiles) {
+    this.openFiles = openFiles;
     this.tenants = tenants;
     this.uploads = uploads;
     this.s3Metrics = s3Metrics;
@@ -112,7 +121,7 @@ public final class CompactExecutor {
     Schema schema = table.schema();
     String operationId = "compact-" + envelope.taskId() + "-" + envelope.attempt() + "-" + UUID.randomUUID().toString().substring(0, 8);
     TaskFileIO io = new TaskFileIO(table.io(), tenant.s3(), tenant.multipart(), uploads, s3Metrics);
-    TableFileWriter writer = new TableFileWriter(table, schema, io, operationId, settings.targetFileSizeBytes(), 1, 1);
+    TableFileWriter writer = new TableFileWriter(table, schema, io, operationId, settings.targetFileSizeBytes(), 1, 1, openFiles);
     long inputBytes = inputs.stream().mapToLong(input -> input.file().fileSizeInBytes()).sum();
     SortOrder order = table.sortOrder();
     boolean sort = settings.sort() && !order.isUnsorted() && inputBytes <= settings.sortMaxInputBytes();

@@ -13,6 +13,7 @@ import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
+import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TaskFileIO;
 import java.time.Clock;
@@ -50,6 +51,7 @@ public final class MaterializeExecutor {
   private final MaterializeSettings settings;
   private final TableCommitter committer = new TableCommitter();
   private final Clock clock;
+  private final OpenFileBudget openFiles;
 
   public MaterializeExecutor(
       Tenants tenants,
@@ -59,6 +61,20 @@ public final class MaterializeExecutor {
       MaterializeMetrics metrics,
       MaterializeSettings settings,
       Clock clock) {
+    this(tenants, kafka, uploadExecutor, s3Metrics, metrics, settings, clock, OpenFileBudget.unbounded());
+  }
+
+  /** @param openFiles the runner-wide bound on open data files, shared by all its tasks */
+  public MaterializeExecutor(
+      Tenants tenants,
+      KafkaClientFactory kafka,
+      Executor uploadExecutor,
+      S3OutputMetrics s3Metrics,
+      MaterializeMetrics metrics,
+      MaterializeSettings settings,
+      Clock clock,
+      OpenFileBudget openFiles) {
+    this.openFiles = openFiles;
     this.tenants = tenants;
     this.kafka = kafka;
     this.uploadExecutor = uploadExecutor;
@@ -109,7 +125,7 @@ public final class MaterializeExecutor {
       }
       SourceReader reader = new SourceReader(kafka, tenant.sourceKafka(), settings.readStallTimeout(), clock);
       MaterializeRun run =
-          new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics);
+          new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics, openFiles);
       TaskFileIO io;
       try {
         io = run.execute(reader, plan.remaining());

@@ -24,6 +24,7 @@ import io.floe.tasks.table.Partitioning;
 import io.floe.tasks.table.SkippedRanges;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
+import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
@@ -82,6 +83,7 @@ final class MaterializeRun {
   private final DeadLetterSink.Batch deadLetters;
   private final Executor uploads;
   private final S3OutputMetrics s3Metrics;
+  private final OpenFileBudget openFiles;
 
   private Table table;
   private TaskFileIO io;
@@ -103,7 +105,9 @@ final class MaterializeRun {
       MaterializeSettings settings,
       MaterializeMetrics metrics,
       Executor uploads,
-      S3OutputMetrics s3Metrics) {
+      S3OutputMetrics s3Metrics,
+      OpenFileBudget openFiles) {
+    this.openFiles = openFiles;
     this.envelope = envelope;
     this.task = task;
     this.tenant = tenant;
@@ -541,7 +545,7 @@ final class MaterializeRun {
             table.properties(),
             org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
             org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
-    writer = new TableFileWriter(table, schema, io, operationId, targetSize, ++writerCount, settings.maxOpenFiles());
+    writer = new TableFileWriter(table, schema, io, operationId, targetSize, ++writerCount, settings.maxOpenFiles(), openFiles);
     return writer;
   }
 

@@ -10,24 +10,28 @@ import java.util.Map;
  * @param maxCommitRounds how many times a task re-plans after other commits moved its offsets
  * @param maxOpenFiles data files one task keeps open at once (one per partition being written)
  * @param newTableProperties properties given to tables Floe creates (file size, row group size)
+ * @param maxOpenFilesPerRunner data files all tasks of a runner keep open at once; 0 sizes it from
+ *     the heap (see {@link io.floe.tasks.write.OpenFileBudget})
  */
 public record MaterializeSettings(
-    Duration readStallTimeout, int maxCommitRounds, int maxOpenFiles, Map<String, String> newTableProperties) {
+    Duration readStallTimeout, int maxCommitRounds, int maxOpenFiles, Map<String, String> newTableProperties,
+    int maxOpenFilesPerRunner) {
 
   public static final int DEFAULT_MAX_OPEN_FILES = 8;
 
-  public static final long DEFAULT_ROW_GROUP_BYTES = 32L * 1024 * 1024;
+  /** What a Parquet writer buffers before it reaches the stream: 16 MiB keeps an open file under 64 MiB of heap. */
+  public static final long DEFAULT_ROW_GROUP_BYTES = 16L * 1024 * 1024;
 
   public MaterializeSettings {
     newTableProperties = Map.copyOf(newTableProperties);
   }
 
   public static MaterializeSettings defaults() {
-    return new MaterializeSettings(Duration.ofSeconds(60), 5, DEFAULT_MAX_OPEN_FILES, defaultTableProperties());
+    return new MaterializeSettings(Duration.ofSeconds(60), 5, DEFAULT_MAX_OPEN_FILES, defaultTableProperties(), 0);
   }
 
   /**
-   * zstd Parquet; a 32 MiB row group bounds what a Parquet writer buffers before it reaches the
+   * zstd Parquet; a 16 MiB row group bounds what a Parquet writer buffers before it reaches the
    * stream; metadata files are pruned because Floe commits often.
    */
   public static Map<String, String> defaultTableProperties() {

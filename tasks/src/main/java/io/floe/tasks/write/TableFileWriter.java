@@ -42,6 +42,7 @@ public final class TableFileWriter implements AutoCloseable {
   /** Open writers in access order: the first is the least recently written. */
   private final Map<StructLike, RollingDataWriter<Record>> open;
   private final PartitionSpec spec;
+  private final OpenFileBudget budget;
   private final List<DataFile> written = new ArrayList<>();
   private boolean closed;
 
@@ -51,6 +52,15 @@ public final class TableFileWriter implements AutoCloseable {
    */
   public TableFileWriter(
       Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes, int writerId, int maxOpenFiles) {
+    this(table, schema, io, operationId, targetFileSizeBytes, writerId, maxOpenFiles, OpenFileBudget.unbounded());
+  }
+
+  /**
+   * @param budget the runner-wide limit of open files this writer's files count against
+   */
+  public TableFileWriter(Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes,
+      int writerId, int maxOpenFiles, OpenFileBudget budget) {
+    this.budget = budget;
     this.table = table;
     this.schema = schema;
     this.io = io;
@@ -88,6 +98,7 @@ public final class TableFileWriter implements AutoCloseable {
       if (open.size() >= maxOpenFiles) {
         closeLeastRecentlyWritten();
       }
+      reserveSlot();
       PartitionKey copy = partitionKey.copy();
       writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, spec, copy);
       open.put(keyOf(copy), writer);
@@ -116,6 +127,9 @@ public final class TableFileWriter implements AutoCloseable {
         failure = failure == null ? e : failure;
       }
     }
+    for (int i = 0; i < open.size(); i++) {
+      budget.release();
+    }
     open.clear();
     if (failure != null) {
       throw new UncheckedIOException("Cannot close data files of " + table.name(), failure);
@@ -126,11 +140,23 @@ public final class TableFileWriter implements AutoCloseable {
     Iterator<Map.Entry<StructLike, RollingDataWriter<Record>>> eldest = open.entrySet().iterator();
     RollingDataWriter<Record> writer = eldest.next().getValue();
     eldest.remove();
+    budget.release();
     try {
       writer.close();
       written.addAll(writer.result().dataFiles());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot close a data file of " + table.name(), e);
+    }
+  }
+
+  /** A slot of the runner's budget for one more open file: our own oldest file makes room first. */
+  private void reserveSlot() {
+    while (!budget.tryAcquire()) {
+      if (open.isEmpty()) {
+        budget.acquire(); // holding nothing, waiting cannot deadlock: others close files to make room
+        return;
+      }
+      closeLeastRecentlyWritten();
     }
   }
 

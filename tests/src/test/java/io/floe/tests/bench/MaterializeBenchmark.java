@@ -178,14 +178,15 @@ class MaterializeBenchmark {
       config.put("planner.max-records-per-task", "100000000");
       config.put("tables.default-properties.write.target-file-size-bytes", Long.toString(4L << 30));
       config.put("materialize.max-open-files", "8");
-      try (RunnerProcess runner = RunnerProcess.start(config, "512m", dir.resolve("runners"))) {
+      // 1 GiB: the runner's open-file budget (half the heap at 64 MiB a file) then allows 8 files.
+      try (RunnerProcess runner = RunnerProcess.start(config, "1g", dir.resolve("runners"))) {
         int table = 0;
         for (String size : sizes) {
           long bytes = Long.parseLong(size.trim()) * 1024 * 1024;
           measureMemory(stack, runner, "mem" + table++, bytes, 1, "one file of " + size.trim() + " MB");
         }
         for (int files : new int[] {1, 2, 4, 8}) {
-          measureMemory(stack, runner, "mem" + table++, 200L * 1024 * 1024, files, files + " open file(s), 200 MB in all");
+          measureMemory(stack, runner, "mem" + table++, files * 80L * 1024 * 1024, files, files + " open file(s), 80 MB each");
         }
       }
     }
@@ -212,17 +213,23 @@ class MaterializeBenchmark {
     post(runner, new JsonObject().put("table", "bench." + name).put("topic", topic));
     double peakOld = 0;
     double peakHeap = 0;
+    double peakLive = 0;
     while (true) {
       JsonObject status = new JsonObject(runner.get("/api/v1/tables/bench." + name).body());
       for (String line : runner.get("/metrics").body().split("\n")) {
         if (line.startsWith("jvm_memory_used_bytes{area=\"heap\",id=\"G1 Old Gen\"")) {
           peakOld = Math.max(peakOld, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1024 / 1024);
         }
+        if (line.startsWith("jvm_gc_live_data_size_bytes")) {
+          peakLive = Math.max(peakLive, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1024 / 1024);
+        }
       }
       peakHeap = Math.max(peakHeap, heapUsedMb(runner));
       if (status.getLong("lag-records") == 0 && status.getString("last-commit") != null) {
-        write(String.format("memory: %s: %d records, %d file(s) of %.0f MB mean; peak old gen %.0f MB, peak heap used %.0f MB (-Xmx512m)",
-            label, records, status.getLong("file-count"), status.getLong("mean-file-size-bytes") / 1024.0 / 1024.0, peakOld, peakHeap));
+        write(String.format("memory: %s: %d records, %d file(s) of %.0f MB mean; peak live heap after GC %.0f MB, "
+                + "peak old gen %.0f MB, peak heap used %.0f MB (-Xmx1g)",
+            label, records, status.getLong("file-count"), status.getLong("mean-file-size-bytes") / 1024.0 / 1024.0,
+            peakLive, peakOld, peakHeap));
         return;
       }
       Thread.sleep(200);
