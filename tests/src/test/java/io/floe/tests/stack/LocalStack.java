@@ -113,6 +113,11 @@ public final class LocalStack implements AutoCloseable {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of("retention.ms", "-1"))))
           .all().get(30, TimeUnit.SECONDS);
+      // Producing the moment a topic is created can meet a partition whose leadership is still
+      // settling (NOT_LEADER, then an idempotent producer's out-of-order sequence): wait for leaders.
+      await("leaders of topic " + name).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+          admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name).partitions().stream()
+              .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
     }
   }
 
