@@ -51,6 +51,7 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.types.Type;
@@ -231,6 +232,7 @@ final class MaterializeRun {
     Types.NestedField valueColumn = schema.findField(RecordFormat.VALUE_COLUMN);
     Types.NestedField keyColumn = schema.findField(RecordFormat.KEY_COLUMN);
     TableFileWriter out = writerFor(schema);
+    List<Record> rows = new ArrayList<>(batch.size());
     for (Resolved item : resolved) {
       ConsumerRecord<byte[], byte[]> record = item.record();
       String reason = refused.get(item.shape());
@@ -262,9 +264,10 @@ final class MaterializeRun {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
-      out.write(row);
+      rows.add(row);
       records++;
     }
+    out.writeAll(rows);
   }
 
   /** The columns a record of this shape needs: its value's fields (or {@code value}) and {@code _key}. */
@@ -390,6 +393,7 @@ final class MaterializeRun {
     Schema schema = table.schema();
     Types.StructType kafkaType = kafkaType(schema);
     TableFileWriter out = writerFor(schema);
+    List<Record> rows = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null) {
         tombstones++;
@@ -410,9 +414,10 @@ final class MaterializeRun {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
-      out.write(row);
+      rows.add(row);
       records++;
     }
+    out.writeAll(rows);
   }
 
   private void acceptJson(List<ConsumerRecord<byte[], byte[]>> batch) {
@@ -452,6 +457,7 @@ final class MaterializeRun {
     Schema schema = table.schema();
     Types.StructType kafkaType = kafkaType(schema);
     TableFileWriter out = writerFor(schema);
+    List<Record> rows = new ArrayList<>(batch.size());
     for (int i = 0; i < valid.size(); i++) {
       ConsumerRecord<byte[], byte[]> record = valid.get(i);
       GenericRecord row = GenericRecord.create(schema);
@@ -465,9 +471,10 @@ final class MaterializeRun {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
-      out.write(row);
+      rows.add(row);
       records++;
     }
+    out.writeAll(rows);
   }
 
   private void growSchema(List<JsonNode> values) {

@@ -106,6 +106,26 @@ public final class TableFileWriter implements AutoCloseable {
     writer.write(record);
   }
 
+  /**
+   * Writes a batch grouped by partition (in arrival order within each). A poll batch often mixes
+   * partitions (several days of a backlog); grouped, each file is opened once per batch rather than
+   * once per record when there are more partitions than the open-file limits allow.
+   */
+  public void writeAll(List<Record> records) {
+    if (records.size() < 2 || spec.isUnpartitioned()) {
+      records.forEach(this::write);
+      return;
+    }
+    Map<StructLike, List<Record>> groups = new LinkedHashMap<>();
+    for (Record record : records) {
+      partitionKey.partition(wrapper.wrap(record));
+      groups.computeIfAbsent(lookupKey(), key -> new ArrayList<>()).add(record);
+    }
+    for (List<Record> group : groups.values()) {
+      group.forEach(this::write);
+    }
+  }
+
   /** Closes every open file (completing its upload) and returns all data files written. */
   public List<DataFile> finish() {
     close();

@@ -179,7 +179,8 @@ class MaterializeBenchmark {
       config.put("tables.default-properties.write.target-file-size-bytes", Long.toString(4L << 30));
       config.put("materialize.max-open-files", "8");
       // 1 GiB: the runner's open-file budget (half the heap at 64 MiB a file) then allows 8 files.
-      try (RunnerProcess runner = RunnerProcess.start(config, "1g", dir.resolve("runners"))) {
+      String heap = System.getProperty("floe.bench.memory-heap", "1g");
+      try (RunnerProcess runner = RunnerProcess.start(config, heap, dir.resolve("runners"))) {
         int table = 0;
         for (String size : sizes) {
           long bytes = Long.parseLong(size.trim()) * 1024 * 1024;
@@ -227,9 +228,9 @@ class MaterializeBenchmark {
       peakHeap = Math.max(peakHeap, heapUsedMb(runner));
       if (status.getLong("lag-records") == 0 && status.getString("last-commit") != null) {
         write(String.format("memory: %s: %d records, %d file(s) of %.0f MB mean; peak live heap after GC %.0f MB, "
-                + "peak old gen %.0f MB, peak heap used %.0f MB (-Xmx1g)",
+                + "peak old gen %.0f MB, peak heap used %.0f MB (-Xmx%s)",
             label, records, status.getLong("file-count"), status.getLong("mean-file-size-bytes") / 1024.0 / 1024.0,
-            peakLive, peakOld, peakHeap));
+            peakLive, peakOld, peakHeap, System.getProperty("floe.bench.memory-heap", "1g")));
         return;
       }
       Thread.sleep(200);
