@@ -32,7 +32,9 @@ public record MaterializeSettings(
 
   /**
    * zstd Parquet; a 16 MiB row group bounds what a Parquet writer buffers before it reaches the
-   * stream; metadata files are pruned because Floe commits often.
+   * stream; a 256 KiB dictionary limit makes high-cardinality text fall back to plain encoding
+   * before hashing megabytes of it (same file sizes, less CPU: see BENCHMARKS.md); metadata files
+   * are pruned because Floe commits often.
    */
   public static Map<String, String> defaultTableProperties() {
     return Map.of(
@@ -40,6 +42,7 @@ public record MaterializeSettings(
         "write.parquet.compression-codec", "zstd",
         "write.parquet.row-group-size-bytes", Long.toString(DEFAULT_ROW_GROUP_BYTES),
         "write.metadata.delete-after-commit.enabled", "true",
-        "write.metadata.previous-versions-max", "50");
+        "write.metadata.previous-versions-max", "50",
+        "write.parquet.dict-size-bytes", "262144");
   }
 }

@@ -239,7 +239,7 @@ class MaterializeBenchmark {
 
   // ---- helpers ----
 
-  record Result(long rows, double wallSeconds, double cpuSeconds, double peakHeapMb) {}
+  record Result(long rows, double wallSeconds, double cpuSeconds, double peakHeapMb, long tableBytes) {}
 
   /**
    * Warms the runners up on {@code warmup} (the JIT compiles the hot paths: a cold JVM spends as
@@ -286,7 +286,8 @@ class MaterializeBenchmark {
       for (int i = 0; i < runners; i++) {
         cpu += cpuTicks(processes.get(i).pid()) - cpuBefore[i];
       }
-      return new Result(status.getLong("row-count"), wall, cpu / (double) CLOCK_TICKS, peakHeap);
+      return new Result(status.getLong("row-count"), wall, cpu / (double) CLOCK_TICKS, peakHeap,
+          status.getLong("file-count") * status.getLong("mean-file-size-bytes"));
     } finally {
       for (RunnerProcess process : processes) {
         process.close();
@@ -296,9 +297,10 @@ class MaterializeBenchmark {
 
   private static void report(String format, int runners, long bytes, Result result) throws Exception {
     write(String.format("%s: %d runner(s), %d records of %.0f bytes: %.0f rows/s committed (%.1f s from registration), "
-            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB",
+            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB; table %.1f MB of Parquet",
         format, runners, result.rows(), bytes / (double) RECORDS, result.rows() / result.wallSeconds(), result.wallSeconds(),
-        result.rows() / result.cpuSeconds(), result.cpuSeconds(), bytes / 1e6 / result.wallSeconds(), result.peakHeapMb()));
+        result.rows() / result.cpuSeconds(), result.cpuSeconds(), bytes / 1e6 / result.wallSeconds(), result.peakHeapMb(),
+        result.tableBytes() / 1e6));
   }
 
   static void write(String line) throws Exception {
