@@ -16,13 +16,26 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,114 +152,96 @@ class CompactionIT {
 
   @Test
   void deletesAreAppliedWhenFilesAreCompacted() throws Exception {
-    stack.createTopic("compact-deletes", 1);
-    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.deletes")
-        .put("topic", "compact-deletes").put("properties", new JsonObject().put("floe.compaction.enabled", "false")).encode());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    Map<String, Produced> produced = new HashMap<>();
-    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
-      produced.putAll(DemoRecords.produce(producer, "compact-deletes", 1, 0, 100, 0));
-      stack.awaitCaughtUp(runner, "compact.deletes", Duration.ofSeconds(60));
-      produced.putAll(DemoRecords.produce(producer, "compact-deletes", 1, 100, 100, 0));
-      stack.awaitCaughtUp(runner, "compact.deletes", Duration.ofSeconds(60));
-    }
+    twoFileTable("compact-deletes", "compact.deletes", new HashMap<>());
     Table table = stack.catalog().loadTable(TableIdentifier.parse("compact.deletes"));
-    List<org.apache.iceberg.DataFile> files = new java.util.ArrayList<>();
-    try (var tasks = table.newScan().planFiles()) {
-      tasks.forEach(task -> files.add(task.file()));
-    }
+    List<DataFile> files = liveFiles(table);
     assertThat(files).hasSize(2);
     // Another engine deletes the first 10 rows of one file (position deletes, as Spark's MERGE would).
-    org.apache.iceberg.DataFile target = files.get(0);
-    String deletePath = table.locationProvider().newDataLocation("deletes-" + java.util.UUID.randomUUID() + ".parquet");
-    org.apache.iceberg.deletes.PositionDeleteWriter<org.apache.iceberg.data.Record> deletes =
-        org.apache.iceberg.parquet.Parquet.writeDeletes(table.io().newOutputFile(deletePath))
-            .withSpec(table.specs().get(target.specId())).withPartition(target.partition()).setAll(table.properties())
-            .overwrite().buildPositionWriter();
+    DataFile target = files.get(0);
+    String deletePath = table.locationProvider().newDataLocation("deletes-" + UUID.randomUUID() + ".parquet");
+    PositionDeleteWriter<Record> deletes = Parquet.writeDeletes(table.io().newOutputFile(deletePath))
+        .withSpec(table.specs().get(target.specId())).withPartition(target.partition()).setAll(table.properties())
+        .overwrite().buildPositionWriter();
     try (deletes) {
-      org.apache.iceberg.deletes.PositionDelete<org.apache.iceberg.data.Record> delete = org.apache.iceberg.deletes.PositionDelete.create();
+      PositionDelete<Record> delete = PositionDelete.create();
       for (long position = 0; position < 10; position++) {
         deletes.write(delete.set(target.location(), position));
       }
     }
     table.newRowDelta().addDeletes(deletes.toDeleteFile()).commit();
-    java.util.Set<Long> deletedIds = new java.util.HashSet<>();
-    try (var rows = org.apache.iceberg.parquet.Parquet.read(table.io().newInputFile(target.location())).project(table.schema())
-        .createReaderFunc(fileSchema -> org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(table.schema(), fileSchema))
-        .build()) {
-      long position = 0;
-      for (Object row : rows) {
-        if (position++ < 10) {
-          deletedIds.add((Long) ((org.apache.iceberg.data.Record) row).getField("id"));
-        }
-      }
-    }
+    Set<Long> deletedIds = new HashSet<>(idsInFileOrder(table, target).subList(0, 10));
 
-    // A compaction of both files, published as an operator (or the planner) would.
-    TaskEnvelope compact = TaskEnvelope.first(java.util.UUID.randomUUID().toString(), "default", Instant.now(),
-        new CompactTask("compact.deletes", target.specId(), table.specs().get(target.specId()).partitionToPath(target.partition()),
-            files.stream().map(org.apache.iceberg.DataFile::location).toList()));
-    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("floe.tasks",
-          "compact.deletes".getBytes(java.nio.charset.StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
-    }
-    await("the compaction commits").atMost(Duration.ofSeconds(60))
-        .until(() -> stack.status(runner, "compact.deletes").getLong("file-count") == 1);
+    compactAndAwait(table, "compact.deletes", files);
 
-    List<org.apache.iceberg.data.Record> rows = stack.readTable("compact.deletes");
+    List<Record> rows = stack.readTable("compact.deletes");
     assertThat(rows).hasSize(190);
     assertThat(rows).extracting(row -> row.getField("id")).doesNotContainAnyElementsOf(deletedIds);
     table.refresh();
-    try (var tasks = table.newScan().planFiles()) {
-      tasks.forEach(task -> assertThat(task.file().recordCount()).isEqualTo(190));
-    }
+    assertThat(liveFiles(table)).singleElement().satisfies(file -> assertThat(file.recordCount()).isEqualTo(190));
   }
 
   @Test
   void compactionSortsByTheTableSortOrder() throws Exception {
-    stack.createTopic("compact-sorted", 1);
-    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", "compact.sorted")
-        .put("topic", "compact-sorted").put("properties", new JsonObject().put("floe.compaction.enabled", "false")).encode());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     Map<String, Produced> produced = new HashMap<>();
-    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
-      produced.putAll(DemoRecords.produce(producer, "compact-sorted", 1, 0, 100, 0));
-      stack.awaitCaughtUp(runner, "compact.sorted", Duration.ofSeconds(60));
-      produced.putAll(DemoRecords.produce(producer, "compact-sorted", 1, 100, 100, 0));
-      stack.awaitCaughtUp(runner, "compact.sorted", Duration.ofSeconds(60));
-    }
+    twoFileTable("compact-sorted", "compact.sorted", produced);
     Table table = stack.catalog().loadTable(TableIdentifier.parse("compact.sorted"));
     table.replaceSortOrder().desc("id").commit(); // as an engine would: ALTER TABLE ... WRITE ORDERED BY id DESC
-    List<org.apache.iceberg.DataFile> files = new java.util.ArrayList<>();
+
+    compactAndAwait(table, "compact.sorted", liveFiles(table));
+
+    table.refresh();
+    List<DataFile> files = liveFiles(table);
+    assertThat(files).hasSize(1);
+    assertThat(idsInFileOrder(table, files.get(0))).hasSize(200).isSortedAccordingTo(Comparator.reverseOrder());
+    DemoRecords.assertExactly(stack.readTable("compact.sorted"), produced, "compact-sorted");
+  }
+
+  /** A table with compaction off, holding two files of 100 rows each (one per commit). */
+  private static void twoFileTable(String topic, String table, Map<String, Produced> produced) throws Exception {
+    stack.createTopic(topic, 1);
+    var response = stack.post(runner, "/api/v1/tables", new JsonObject().put("table", table)
+        .put("topic", topic).put("properties", new JsonObject().put("floe.compaction.enabled", "false")).encode());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      produced.putAll(DemoRecords.produce(producer, topic, 1, 0, 100, 0));
+      stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+      produced.putAll(DemoRecords.produce(producer, topic, 1, 100, 100, 0));
+      stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+    }
+  }
+
+  /** Publishes a compaction of {@code files}, as an operator (or the planner) would, and waits for it. */
+  private static void compactAndAwait(Table table, String name, List<DataFile> files) throws Exception {
+    DataFile first = files.get(0);
+    TaskEnvelope compact = TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
+        new CompactTask(name, first.specId(), table.specs().get(first.specId()).partitionToPath(first.partition()),
+            files.stream().map(DataFile::location).toList()));
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      producer.send(new ProducerRecord<>("floe.tasks", name.getBytes(StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
+    }
+    await("the compaction commits").atMost(Duration.ofSeconds(60))
+        .until(() -> stack.status(runner, name).getLong("file-count") == 1);
+  }
+
+  private static List<DataFile> liveFiles(Table table) throws Exception {
+    List<DataFile> files = new ArrayList<>();
     try (var tasks = table.newScan().planFiles()) {
       tasks.forEach(task -> files.add(task.file()));
     }
-    TaskEnvelope compact = TaskEnvelope.first(java.util.UUID.randomUUID().toString(), "default", Instant.now(),
-        new CompactTask("compact.sorted", table.spec().specId(), table.spec().partitionToPath(files.get(0).partition()),
-            files.stream().map(org.apache.iceberg.DataFile::location).toList()));
-    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("floe.tasks",
-          "compact.sorted".getBytes(java.nio.charset.StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
-    }
-    await("the compaction commits").atMost(Duration.ofSeconds(60))
-        .until(() -> stack.status(runner, "compact.sorted").getLong("file-count") == 1);
+    return files;
+  }
 
-    table.refresh();
-    List<Long> physicalOrder = new java.util.ArrayList<>();
-    try (var tasks = table.newScan().planFiles()) {
-      for (var task : tasks) {
-        try (var rows = org.apache.iceberg.parquet.Parquet.read(table.io().newInputFile(task.file().location()))
-            .project(table.schema())
-            .createReaderFunc(fileSchema -> org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(table.schema(), fileSchema))
-            .build()) {
-          for (Object row : rows) {
-            physicalOrder.add((Long) ((org.apache.iceberg.data.Record) row).getField("id"));
-          }
-        }
+  /** The ids of a data file's rows in the order they are stored. */
+  private static List<Long> idsInFileOrder(Table table, DataFile file) throws Exception {
+    List<Long> ids = new ArrayList<>();
+    try (var rows = Parquet.read(table.io().newInputFile(file.location())).project(table.schema())
+        .createReaderFunc(fileSchema -> GenericParquetReaders.buildReader(table.schema(), fileSchema))
+        .build()) {
+      for (Object row : rows) {
+        ids.add((Long) ((Record) row).getField("id"));
       }
     }
-    assertThat(physicalOrder).hasSize(200).isSortedAccordingTo(java.util.Comparator.reverseOrder());
-    DemoRecords.assertExactly(stack.readTable("compact.sorted"), produced, "compact-sorted");
+    return ids;
   }
 
   @Test

@@ -48,24 +48,17 @@ final class TableGauges {
       values.smallFiles.set(stats.smallFiles());
     }
     long snapshots = 0;
-    long lastCompaction = 0;
-    for (Snapshot snapshot : table.snapshots()) {
+    for (Snapshot ignored : table.snapshots()) {
       snapshots++;
-      if (snapshot.summary().containsKey(CompactExecutor.SUMMARY_INPUT_BYTES)) {
-        lastCompaction = Math.max(lastCompaction, snapshot.timestampMillis() / 1000);
-      }
     }
     values.snapshots.set(snapshots);
-    if (lastCompaction > 0) {
-      values.lastCompaction.set(lastCompaction);
+    Snapshot lastCompaction = CompactExecutor.lastCompaction(table);
+    if (lastCompaction != null) {
+      values.lastCompaction.set(lastCompaction.timestampMillis() / 1000);
     }
-    String maintenance = table.properties().get(MaintainExecutor.LAST_MAINTENANCE);
-    if (maintenance != null) {
-      try {
-        values.lastMaintenance.set(Instant.parse(new io.vertx.core.json.JsonObject(maintenance).getString("at")).getEpochSecond());
-      } catch (RuntimeException e) {
-        // unreadable: leave the gauge as it was
-      }
+    Instant lastMaintenance = MaintainExecutor.lastRunAt(table);
+    if (lastMaintenance != null) {
+      values.lastMaintenance.set(lastMaintenance.getEpochSecond());
     }
   }
 

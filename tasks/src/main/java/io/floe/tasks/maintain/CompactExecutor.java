@@ -39,7 +39,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
@@ -83,6 +82,18 @@ public final class CompactExecutor {
     this.metrics = metrics;
   }
 
+  /** The newest compaction in the current snapshot's retained history, or null. */
+  public static Snapshot lastCompaction(Table table) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null) {
+      if (snapshot.summary().containsKey(SUMMARY_INPUT_BYTES)) {
+        return snapshot;
+      }
+      snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
+    }
+    return null;
+  }
+
   public TaskResult execute(TaskEnvelope envelope) {
     CompactTask task = (CompactTask) envelope.task();
     long started = System.currentTimeMillis();
@@ -96,16 +107,14 @@ public final class CompactExecutor {
       return result;
     } catch (Exception e) {
       LOG.warn("{} failed: {}", envelope, e.toString(), e);
-      return new TaskResult.Failed(e.toString(), Failures.classify(e));
+      return Failures.failed(e);
     }
   }
 
   private TaskResult run(TaskEnvelope envelope, CompactTask task) throws IOException {
     Tenant tenant = tenants.tenant(envelope.tenant());
-    Table table;
-    try {
-      table = tenant.catalog().loadTable(TableIdentifier.parse(task.table()));
-    } catch (NoSuchTableException e) {
+    Table table = tenant.tableOrNull(TableIdentifier.parse(task.table()));
+    if (table == null) {
       return new TaskResult.Failed("Table " + task.table() + " does not exist", TaskResult.Kind.PERMANENT);
     }
     Snapshot start = table.currentSnapshot();

@@ -1,5 +1,6 @@
 package io.floe.tasks.maintain;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.MaintainTask;
@@ -11,15 +12,16 @@ import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TaskFileIO;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +51,33 @@ public final class MaintainExecutor {
    * table is not rewritten every interval just to say so.
    */
   public static boolean isDue(Table table, MaintenanceSettings settings, Instant now) {
-    String last = table.properties().get(LAST_MAINTENANCE);
-    if (last == null) {
-      return true;
+    JsonNode run = lastRun(table);
+    Instant at = lastRunAt(table);
+    if (run == null || at == null) {
+      return true; // never ran, or unreadable: run, and it is rewritten
     }
+    long current = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
+    return run.path("snapshot-id").asLong(-1) != current
+        || run.path("snapshots-retained").asInt(0) > settings.minSnapshots()
+        || at.plus(settings.maintenanceInterval().multipliedBy(24)).isBefore(now);
+  }
+
+  /** When maintenance last ran on the table, or null if never (or unreadable). */
+  public static Instant lastRunAt(Table table) {
+    JsonNode run = lastRun(table);
     try {
-      var run = JSON.readTree(last);
-      long snapshotId = run.path("snapshot-id").asLong(-1);
-      long current = table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId();
-      Instant at = Instant.parse(run.path("at").asText());
-      return snapshotId != current
-          || run.path("snapshots-retained").asInt(0) > settings.minSnapshots()
-          || at.plus(settings.maintenanceInterval().multipliedBy(24)).isBefore(now);
-    } catch (Exception e) {
-      return true; // unreadable: run, and it is rewritten
+      return run == null ? null : Instant.parse(run.path("at").asText());
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static JsonNode lastRun(Table table) {
+    String last = table.properties().get(LAST_MAINTENANCE);
+    try {
+      return last == null ? null : JSON.readTree(last);
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -86,16 +101,14 @@ public final class MaintainExecutor {
       return run(envelope, task);
     } catch (Exception e) {
       LOG.warn("{} failed: {}", envelope, e.toString(), e);
-      return new TaskResult.Failed(e.toString(), Failures.classify(e));
+      return Failures.failed(e);
     }
   }
 
   private TaskResult run(TaskEnvelope envelope, MaintainTask task) throws Exception {
     Tenant tenant = tenants.tenant(envelope.tenant());
-    Table table;
-    try {
-      table = tenant.catalog().loadTable(TableIdentifier.parse(task.table()));
-    } catch (NoSuchTableException e) {
+    Table table = tenant.tableOrNull(TableIdentifier.parse(task.table()));
+    if (table == null) {
       return new TaskResult.Failed("Table " + task.table() + " does not exist", TaskResult.Kind.PERMANENT);
     }
     MaintenanceSettings settings = MaintenanceSettings.from(table.properties());

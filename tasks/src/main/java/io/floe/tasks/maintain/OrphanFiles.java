@@ -41,31 +41,29 @@ public final class OrphanFiles {
   public static Set<String> reachable(Table table) {
     FileIO io = table.io();
     Set<String> files = new HashSet<>();
-    files.addAll(ReachableFileUtil.metadataFileLocations(table, false));
+    ReachableFileUtil.metadataFileLocations(table, false).forEach(file -> files.add(normalize(file)));
     String hint = ReachableFileUtil.versionHintLocation(table);
     if (hint != null) {
-      files.add(hint);
+      files.add(normalize(hint));
     }
-    files.addAll(ReachableFileUtil.statisticsFilesLocations(table));
+    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> files.add(normalize(file)));
     Set<String> manifests = new HashSet<>();
     for (Snapshot snapshot : table.snapshots()) {
       if (snapshot.manifestListLocation() != null) {
-        files.add(snapshot.manifestListLocation());
+        files.add(normalize(snapshot.manifestListLocation()));
       }
       for (ManifestFile manifest : snapshot.allManifests(io)) {
-        if (manifests.add(manifest.path())) {
+        if (manifests.add(manifest.path())) { // manifests are shared by snapshots: read each once
+          files.add(normalize(manifest.path()));
           try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io, table.specs())) {
-            paths.forEach(files::add);
+            paths.forEach(path -> files.add(normalize(path)));
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
         }
       }
     }
-    files.addAll(manifests);
-    List<String> normalized = new ArrayList<>(files.size());
-    files.forEach(file -> normalized.add(normalize(file)));
-    return new HashSet<>(normalized);
+    return files;
   }
 
   /** The unreferenced files under the table's location older than {@code minAge}. */

@@ -27,6 +27,22 @@ public final class Failures {
 
   private Failures() {}
 
+  /** A task's result for an unexpected failure: what happened (with causes), classified. */
+  public static TaskResult.Failed failed(Throwable failure) {
+    return new TaskResult.Failed(describe(failure), classify(failure));
+  }
+
+  /** The failure and up to three of its causes, on one line. */
+  public static String describe(Throwable e) {
+    StringBuilder text = new StringBuilder(e.toString());
+    Throwable cause = e.getCause();
+    for (int depth = 0; cause != null && depth < 3; depth++) {
+      text.append("; caused by ").append(cause);
+      cause = cause.getCause();
+    }
+    return text.toString();
+  }
+
   public static TaskResult.Kind classify(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause()) {
       if (isUnavailable(e)) {

@@ -22,7 +22,6 @@ import java.util.concurrent.Executor;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +94,7 @@ public final class MaterializeExecutor {
       return result;
     } catch (Exception e) {
       LOG.warn("{} failed: {}", envelope, e.toString(), e);
-      TaskResult result = new TaskResult.Failed(describe(e), Failures.classify(e));
+      TaskResult result = Failures.failed(e);
       metrics.recordResult(task.table(), result, clock.millis() - started);
       return result;
     }
@@ -104,7 +103,7 @@ public final class MaterializeExecutor {
   private TaskResult run(TaskEnvelope envelope, MaterializeTask task) throws Exception {
     Tenant tenant = tenants.tenant(envelope.tenant());
     TableIdentifier id = TableIdentifier.parse(task.table());
-    Table table = loadOrNull(tenant, id);
+    Table table = tenant.tableOrNull(id);
     String source = table == null ? null : table.properties().get(TableProperties.SOURCE_TOPIC);
     if (source != null && !source.equals(task.topic())) {
       return new TaskResult.Failed(
@@ -220,13 +219,6 @@ public final class MaterializeExecutor {
     return true;
   }
 
-  private static Table loadOrNull(Tenant tenant, TableIdentifier id) {
-    try {
-      return tenant.catalog().loadTable(id);
-    } catch (NoSuchTableException e) {
-      return null;
-    }
-  }
 
   private void logResult(TaskEnvelope envelope, TaskResult result, long millis) {
     if (result instanceof TaskResult.Committed c) {
@@ -240,15 +232,5 @@ public final class MaterializeExecutor {
     } else if (result instanceof TaskResult.Failed f) {
       LOG.warn("{} failed ({}): {}", envelope, f.kind(), f.reason());
     }
-  }
-
-  static String describe(Throwable e) {
-    StringBuilder text = new StringBuilder(e.toString());
-    Throwable cause = e.getCause();
-    for (int depth = 0; cause != null && depth < 3; depth++) {
-      text.append("; caused by ").append(cause);
-      cause = cause.getCause();
-    }
-    return text.toString();
   }
 }

@@ -240,7 +240,7 @@ public final class TableRegistry {
     for (Snapshot ignored : table.snapshots()) {
       snapshots++;
     }
-    Snapshot lastCompaction = lastCompaction(table);
+    Snapshot lastCompaction = CompactExecutor.lastCompaction(table);
     return new TableStatus(
         registered.name(),
         registered.tenant(),
@@ -286,15 +286,5 @@ public final class TableRegistry {
     }
   }
 
-  /** The newest compaction in the current snapshot's retained history. */
-  private static Snapshot lastCompaction(Table table) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      if (snapshot.summary().containsKey(CompactExecutor.SUMMARY_INPUT_BYTES)) {
-        return snapshot;
-      }
-      snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
-    }
-    return null;
-  }
+
 }

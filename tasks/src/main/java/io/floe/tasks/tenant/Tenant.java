@@ -5,7 +5,10 @@ import io.floe.tasks.schema.SchemaDecoders;
 import io.floe.tasks.source.TopicOffsets;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.Map;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** One tenant's live clients. Obtained from {@link Tenants}; never closed by task code. */
@@ -14,6 +17,15 @@ public interface Tenant {
   String name();
 
   Catalog catalog();
+
+  /** A table of this tenant's catalog, or null if it does not exist (yet, or any more). */
+  default Table tableOrNull(TableIdentifier id) {
+    try {
+      return catalog().loadTable(id);
+    } catch (NoSuchTableException e) {
+      return null;
+    }
+  }
 
   S3Client s3();
 

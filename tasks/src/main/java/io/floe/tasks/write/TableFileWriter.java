@@ -93,17 +93,7 @@ public final class TableFileWriter implements AutoCloseable {
 
   public void write(Record record) {
     partitionKey.partition(wrapper.wrap(record));
-    RollingDataWriter<Record> writer = open.get(lookupKey());
-    if (writer == null) {
-      if (open.size() >= maxOpenFiles) {
-        closeLeastRecentlyWritten();
-      }
-      reserveSlot();
-      PartitionKey copy = partitionKey.copy();
-      writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, spec, copy);
-      open.put(keyOf(copy), writer);
-    }
-    writer.write(record);
+    writerFor(lookupKey()).write(record);
   }
 
   /**
@@ -121,9 +111,24 @@ public final class TableFileWriter implements AutoCloseable {
       partitionKey.partition(wrapper.wrap(record));
       groups.computeIfAbsent(lookupKey(), key -> new ArrayList<>()).add(record);
     }
-    for (List<Record> group : groups.values()) {
-      group.forEach(this::write);
+    for (Map.Entry<StructLike, List<Record>> group : groups.entrySet()) {
+      RollingDataWriter<Record> writer = writerFor(group.getKey());
+      group.getValue().forEach(writer::write);
     }
+  }
+
+  /** The open file of a partition, opened (within the open-file limits) if needed. */
+  private RollingDataWriter<Record> writerFor(StructLike partition) {
+    RollingDataWriter<Record> writer = open.get(partition);
+    if (writer == null) {
+      if (open.size() >= maxOpenFiles) {
+        closeLeastRecentlyWritten();
+      }
+      reserveSlot();
+      writer = new RollingDataWriter<>(writers, files, io, targetFileSizeBytes, spec, partition);
+      open.put(partition, writer);
+    }
+    return writer;
   }
 
   /** Closes every open file (completing its upload) and returns all data files written. */
@@ -182,14 +187,10 @@ public final class TableFileWriter implements AutoCloseable {
 
   /** Partition values as a map key with value equality (PartitionKey is mutable and reused). */
   private StructLike lookupKey() {
-    return keyOf(partitionKey);
+    return new PartitionValues(partitionKey);
   }
 
-  private static StructLike keyOf(StructLike partition) {
-    return new PartitionValues(partition);
-  }
-
-  /** An immutable, comparable snapshot of partition values. */
+  /** An immutable, comparable snapshot of partition values; also the partition its files are written with. */
   private static final class PartitionValues implements StructLike {
     private final Object[] values;
 
