@@ -107,29 +107,13 @@ public final class JsonRecordConverter {
         }
         break;
       case UUID:
-        if (node.isTextual()) {
-          try {
-            return UUID.fromString(node.textValue());
-          } catch (IllegalArgumentException e) {
-            throw new RecordConversionException("field '" + path + "': not a UUID: " + abbreviate(node));
-          }
-        }
-        break;
       case BINARY:
       case FIXED:
-        if (node.isTextual()) {
-          try {
-            return ByteBuffer.wrap(Base64.getDecoder().decode(node.textValue()));
-          } catch (IllegalArgumentException e) {
-            throw new RecordConversionException("field '" + path + "': not base64: " + abbreviate(node));
-          }
-        }
-        break;
       case DATE:
       case TIME:
       case TIMESTAMP:
         if (node.isTextual()) {
-          return temporal(node.textValue(), type, path);
+          return fromText(node.textValue(), type, path);
         }
         break;
       case STRUCT:
@@ -169,6 +153,27 @@ public final class JsonRecordConverter {
     }
     throw new RecordConversionException(
         "field '" + path + "': expected " + type + ", got " + describe(node) + " " + abbreviate(node));
+  }
+
+  /** Converts a JSON string to a UUID, base64 bytes or an ISO-8601 date, time or timestamp. */
+  static Object fromText(String text, Type type, String path) throws RecordConversionException {
+    switch (type.typeId()) {
+      case UUID:
+        try {
+          return UUID.fromString(text);
+        } catch (IllegalArgumentException e) {
+          throw new RecordConversionException("field '" + path + "': not a UUID: " + abbreviate("\"" + text + "\""));
+        }
+      case BINARY:
+      case FIXED:
+        try {
+          return ByteBuffer.wrap(Base64.getDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+          throw new RecordConversionException("field '" + path + "': not base64: " + abbreviate("\"" + text + "\""));
+        }
+      default:
+        return temporal(text, type, path);
+    }
   }
 
   private static BigDecimal decimal(BigDecimal value, Types.DecimalType type, String path)
@@ -222,7 +227,10 @@ public final class JsonRecordConverter {
   }
 
   private static String abbreviate(JsonNode node) {
-    String text = node.toString();
+    return abbreviate(node.toString());
+  }
+
+  private static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 61) + "...";
   }
 }

@@ -11,6 +11,7 @@ import io.floe.tasks.deadletter.DeadLetterSink;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.json.JsonRecordConverter;
+import io.floe.tasks.json.JsonRowReader;
 import io.floe.tasks.json.RecordConversionException;
 import io.floe.tasks.json.SchemaGrowth;
 import io.floe.tasks.schema.IncompatibleSchemaException;
@@ -90,6 +91,8 @@ final class MaterializeRun {
   private TaskFileIO io;
   private TableFileWriter writer;
   private int writerCount;
+  private JsonRowReader jsonRowReader;
+  private Schema jsonRowReaderSchema;
   /** Whether the table (at a schema id) takes a record shape: null if it does, else the reason. */
   private final Map<String, String> shapeDecisions = new HashMap<>();
   private long records;
@@ -420,61 +423,118 @@ final class MaterializeRun {
     out.writeAll(rows);
   }
 
+  /**
+   * Schemaless JSON. Most records only have fields the table has: they are read straight into rows
+   * ({@link JsonRowReader}). The others take the general path: parsed into a tree, checked, the
+   * table grown by their new fields, then converted — or dead-lettered with the reason.
+   */
   private void acceptJson(List<ConsumerRecord<byte[], byte[]>> batch) {
-    List<ConsumerRecord<byte[], byte[]>> valid = new ArrayList<>(batch.size());
-    List<JsonNode> values = new ArrayList<>(batch.size());
-    for (ConsumerRecord<byte[], byte[]> record : batch) {
+    GenericRecord[] rows = new GenericRecord[batch.size()];
+    JsonNode[] trees = new JsonNode[batch.size()];
+    JsonRowReader reader = table == null ? null : jsonRowReader(table.schema());
+    List<JsonNode> treesToObserve = new ArrayList<>();
+    boolean anyValid = false;
+    for (int i = 0; i < batch.size(); i++) {
+      ConsumerRecord<byte[], byte[]> record = batch.get(i);
       if (record.value() == null) {
         tombstones++;
         continue;
       }
-      JsonNode value;
-      try {
-        value = JSON.readTree(record.value());
-      } catch (JsonProcessingException e) {
-        deadLetter(record, "value is not valid JSON: " + e.getOriginalMessage());
-        continue;
-      } catch (IOException e) {
-        deadLetter(record, "value is not readable JSON: " + e.getMessage());
+      if (reader != null && (rows[i] = reader.read(record.value())) != null) {
+        anyValid = true;
         continue;
       }
-      if (value == null || !value.isObject()) {
-        deadLetter(record, "value is not a JSON object");
-        continue;
+      JsonNode value = jsonTree(record);
+      if (value != null) {
+        trees[i] = value;
+        treesToObserve.add(value);
+        anyValid = true;
       }
-      if (value.has(KafkaColumns.COLUMN)) {
-        deadLetter(record, "field '" + KafkaColumns.COLUMN + "' is reserved for Kafka metadata");
-        continue;
-      }
-      valid.add(record);
-      values.add(value);
     }
-    if (values.isEmpty()) {
+    if (!anyValid) {
       return; // nothing to write; a table that does not exist yet is created at the end
     }
-    growSchema(values);
+    if (!treesToObserve.isEmpty()) {
+      Schema before = table == null ? null : table.schema();
+      growSchema(treesToObserve);
+      if (before != null && !before.sameSchema(table.schema())) {
+        rereadWithGrownSchema(batch, rows);
+      }
+    }
     RecordFormat keyFormat = keyFormat();
     Schema schema = table.schema();
     Types.StructType kafkaType = kafkaType(schema);
     TableFileWriter out = writerFor(schema);
-    List<Record> rows = new ArrayList<>(batch.size());
-    for (int i = 0; i < valid.size(); i++) {
-      ConsumerRecord<byte[], byte[]> record = valid.get(i);
-      GenericRecord row = GenericRecord.create(schema);
-      try {
-        JsonRecordConverter.fill(row, values.get(i), KafkaColumns.COLUMN);
-      } catch (RecordConversionException e) {
-        deadLetter(record, e.getMessage());
-        continue;
+    List<Record> written = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      ConsumerRecord<byte[], byte[]> record = batch.get(i);
+      GenericRecord row = rows[i];
+      if (row == null && trees[i] != null) {
+        row = GenericRecord.create(schema);
+        try {
+          JsonRecordConverter.fill(row, trees[i], KafkaColumns.COLUMN);
+        } catch (RecordConversionException e) {
+          deadLetter(record, e.getMessage());
+          continue;
+        }
+      }
+      if (row == null) {
+        continue; // a tombstone, or dead-lettered above
       }
       if (keyFormat == RecordFormat.RAW_STRING && !fillStringKey(row, record)) {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
-      rows.add(row);
+      written.add(row);
       records++;
     }
-    out.writeAll(rows);
+    out.writeAll(written);
+  }
+
+  /** The record's value as a JSON object tree, or null after dead-lettering it with the reason. */
+  private JsonNode jsonTree(ConsumerRecord<byte[], byte[]> record) {
+    JsonNode value;
+    try {
+      value = JSON.readTree(record.value());
+    } catch (JsonProcessingException e) {
+      deadLetter(record, "value is not valid JSON: " + e.getOriginalMessage());
+      return null;
+    } catch (IOException e) {
+      deadLetter(record, "value is not readable JSON: " + e.getMessage());
+      return null;
+    }
+    if (value == null || !value.isObject()) {
+      deadLetter(record, "value is not a JSON object");
+      return null;
+    }
+    if (value.has(KafkaColumns.COLUMN)) {
+      deadLetter(record, "field '" + KafkaColumns.COLUMN + "' is reserved for Kafka metadata");
+      return null;
+    }
+    return value;
+  }
+
+  /** Rows read against the schema before it grew are read again against the grown one. */
+  private void rereadWithGrownSchema(List<ConsumerRecord<byte[], byte[]>> batch, GenericRecord[] rows) {
+    JsonRowReader reader = jsonRowReader(table.schema());
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i] != null) {
+        rows[i] = reader.read(batch.get(i).value());
+        if (rows[i] == null) {
+          // Cannot happen (the schema only gained optional fields), but never lose a record.
+          throw new IllegalStateException(
+              "record at offset " + batch.get(i).offset() + " no longer fits the grown schema of " + id);
+        }
+      }
+    }
+  }
+
+  private JsonRowReader jsonRowReader(Schema schema) {
+    if (jsonRowReader == null || !jsonRowReaderSchema.sameSchema(schema)) {
+      jsonRowReader = new JsonRowReader(schema.asStruct(), KafkaColumns.COLUMN);
+      jsonRowReaderSchema = schema;
+    }
+    return jsonRowReader;
   }
 
   private void growSchema(List<JsonNode> values) {
