@@ -239,6 +239,18 @@ class MaterializeBenchmark {
 
   // ---- helpers ----
 
+  /** Extra runner settings for an experiment: {@code -Dfloe.bench.set=key=value;key=value}. */
+  static Map<String, String> runnerSettings() {
+    Map<String, String> settings = new HashMap<>();
+    for (String pair : System.getProperty("floe.bench.set", "").split(";")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0) {
+        settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+      }
+    }
+    return settings;
+  }
+
   record Result(long rows, double wallSeconds, double cpuSeconds, double peakHeapMb, long tableBytes) {}
 
   /**
@@ -255,6 +267,7 @@ class MaterializeBenchmark {
     config.put("planner.flush-records", "50000");
     config.put("runner.tasks.max-concurrent", "2");
     config.put("planner.max-records-per-task", System.getProperty("floe.bench.records-per-task", "250000"));
+    config.putAll(runnerSettings());
     List<RunnerProcess> processes = new ArrayList<>();
     try {
       for (int i = 0; i < runners; i++) {
