@@ -64,6 +64,9 @@ final class CatalogRoutes {
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     // The warehouse query parameter is ignored: this service serves exactly one catalog.
     router.get("/v1/config").handler(ctx -> send(ctx, 200, configJson));
+    // For container health checks and load balancers; not part of the REST spec, so not listed
+    // in /v1/config's endpoints.
+    router.get("/health").handler(ctx -> send(ctx, 200, "{\"status\":\"UP\"}"));
     for (Route route : endpoints.routes()) {
       HttpMethod method = HttpMethod.valueOf(route.endpoint().httpMethod());
       router.route(method, route.routerPath()).handler(ctx -> dispatch(ctx, route));

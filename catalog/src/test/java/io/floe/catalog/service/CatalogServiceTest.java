@@ -104,6 +104,14 @@ class CatalogServiceTest {
   }
 
   @Test
+  void healthAnswersForContainerChecks() throws Exception {
+    HttpResponse<String> response = send("GET", "/health", null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+  }
+
+  @Test
   void namespacesCanBeCreatedNestedListedUpdatedAndDropped() {
     Namespace parent = Namespace.of("ns_life");
     Namespace child = Namespace.of("ns_life", "child");

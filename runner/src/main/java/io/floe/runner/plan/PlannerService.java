@@ -13,6 +13,7 @@ import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.tenant.Tenants;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,6 +24,7 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
@@ -49,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class PlannerService {
 
   private static final Logger LOG = LoggerFactory.getLogger(PlannerService.class);
+  private static final Duration TASK_LAG_REFRESH = Duration.ofSeconds(5);
 
   private final Vertx vertx;
   private final PlannerConfig config;
@@ -68,6 +72,9 @@ public final class PlannerService {
   private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
   private volatile long tableListsAt;
   private long janitorAt;
+  private final AtomicLong taskTopicLag = new AtomicLong();
+  private TaskTopicLag taskLag;
+  private long taskLagAt;
 
   private KafkaConsumer<byte[], byte[]> leadership;
   private volatile boolean leader;
@@ -100,6 +107,10 @@ public final class PlannerService {
     this.maintenance = new MaintenancePlanner(config.taskTimeout(), Clock.systemUTC());
     this.gauges = new TableGauges(metrics);
     this.metrics = metrics;
+    Gauge.builder("floe.task.topic.lag", taskTopicLag, AtomicLong::get)
+        .description("Tasks in the task topic the runner group has not finished (waiting or running); "
+            + "reported by the leading planner, 0 on the other runners: scale runners on its maximum")
+        .register(metrics);
   }
 
   public boolean isLeader() {
@@ -131,7 +142,12 @@ public final class PlannerService {
     }
     leader = false;
     Future<Void> closed = leadership == null ? Future.succeededFuture() : leadership.close();
-    return closed.eventually(() -> worker.close());
+    return closed.eventually(() -> worker.executeBlocking(() -> {
+      if (taskLag != null) {
+        taskLag.close();
+      }
+      return null;
+    })).eventually(() -> worker.close());
   }
 
   private void assigned(Set<TopicPartition> partitions) {
@@ -145,6 +161,7 @@ public final class PlannerService {
   private void revoked(Set<TopicPartition> partitions) {
     if (!partitions.isEmpty() && leader) {
       leader = false;
+      taskTopicLag.set(0); // only the leader reports it
       LOG.info("This runner no longer leads planning");
     }
   }
@@ -171,6 +188,7 @@ public final class PlannerService {
       maintenance.reset();
     }
     refreshTableLists();
+    refreshTaskTopicLag();
     boolean janitorWasDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
     List<TaskEnvelope> tasks = new ArrayList<>();
     for (Map.Entry<String, List<RegisteredTable>> entry : tableLists.entrySet()) {
@@ -221,6 +239,23 @@ public final class PlannerService {
       janitorAt = System.currentTimeMillis();
     }
     return tasks;
+  }
+
+  /** At most every {@link #TASK_LAG_REFRESH}: a few admin requests, not worth every tick. */
+  private void refreshTaskTopicLag() throws InterruptedException {
+    long now = System.currentTimeMillis();
+    if (now - taskLagAt < TASK_LAG_REFRESH.toMillis()) {
+      return;
+    }
+    taskLagAt = now;
+    try {
+      if (taskLag == null) {
+        taskLag = new TaskTopicLag(kafka, taskTopic, groupId, Duration.ofSeconds(10));
+      }
+      taskTopicLag.set(taskLag.read());
+    } catch (RuntimeException e) {
+      LOG.warn("{}; floe_task_topic_lag keeps its last value", e.getMessage());
+    }
   }
 
   /** Uploads of runners that died mid-file (SIGKILL, OOM) cannot abort themselves. */
