@@ -32,12 +32,35 @@ public final class RunnerProcess implements AutoCloseable {
   }
 
   public static RunnerProcess start(Map<String, String> config, String maxHeap, Path workDir) throws Exception {
-    int port;
+    int port = freePort();
+    List<String> arguments = new ArrayList<>();
+    arguments.add("run");
+    config.forEach((key, value) -> arguments.add("--set=" + key + "=" + value));
+    arguments.add("--set=runner.http.port=" + port);
+    arguments.add("--set=runner.http.host=127.0.0.1");
+    return launch(arguments, Map.of(), maxHeap, workDir, port, "/ready");
+  }
+
+  /**
+   * Any {@code floe} command configured only by {@code FLOE_*} environment variables, as in a
+   * container; ready once {@code GET readyPath} on {@code httpPort} answers 200.
+   */
+  public static RunnerProcess startWithEnvironment(
+      String command, Map<String, String> environment, String maxHeap, Path workDir, int httpPort, String readyPath)
+      throws Exception {
+    return launch(List.of(command), environment, maxHeap, workDir, httpPort, readyPath);
+  }
+
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+      return socket.getLocalPort();
     }
+  }
+
+  private static RunnerProcess launch(List<String> arguments, Map<String, String> environment, String maxHeap,
+      Path workDir, int port, String readyPath) throws Exception {
     Files.createDirectories(workDir);
-    Path log = workDir.resolve("runner-" + port + ".log");
+    Path log = workDir.resolve(arguments.get(0) + "-" + port + ".log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + maxHeap);
@@ -51,25 +74,23 @@ public final class RunnerProcess implements AutoCloseable {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.floe.runner.cli.Floe");
-    command.add("run");
-    config.forEach((key, value) -> command.add("--set=" + key + "=" + value));
-    command.add("--set=runner.http.port=" + port);
-    command.add("--set=runner.http.host=127.0.0.1");
+    command.addAll(arguments);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("FLOE_"));
+    builder.environment().putAll(environment);
     RunnerProcess runner = new RunnerProcess(builder.start(), log, port);
-    runner.awaitReady(Duration.ofSeconds(90));
+    runner.awaitReady(readyPath, Duration.ofSeconds(90));
     return runner;
   }
 
-  private void awaitReady(Duration timeout) throws Exception {
+  private void awaitReady(String path, Duration timeout) throws Exception {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("Runner exited with " + process.exitValue() + ":\n" + logTail());
+        throw new IllegalStateException("floe process exited with " + process.exitValue() + ":\n" + logTail());
       }
       try {
-        if (get("/ready").statusCode() == 200) {
+        if (get(path).statusCode() == 200) {
           return;
         }
       } catch (IOException e) {
@@ -77,7 +98,7 @@ public final class RunnerProcess implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("Runner not ready within " + timeout + ":\n" + logTail());
+    throw new IllegalStateException("floe process not ready within " + timeout + ":\n" + logTail());
   }
 
   public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

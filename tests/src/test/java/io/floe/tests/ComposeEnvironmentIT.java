@@ -1,0 +1,179 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.floe.runner.dev.EmbeddedKafka;
+import io.floe.runner.dev.EmbeddedS3;
+import io.floe.tests.stack.DemoRecords;
+import io.floe.tests.stack.PostgresServer;
+import io.floe.tests.stack.RunnerProcess;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container stack's configuration, proven without Docker: the Floe services of {@code
+ * localstack/docker-compose.yml} (the catalog service over PostgreSQL, and a runner) run with
+ * exactly the environment that file gives them — only the other services' addresses and the HTTP
+ * ports change — against a real Kafka broker, a real S3-compatible server (with the compose file's
+ * credentials) and a real PostgreSQL. A topic then becomes a table, read back row by row.
+ */
+class ComposeEnvironmentIT {
+
+  private static final Path COMPOSE_FILE = Path.of("..", "localstack", "docker-compose.yml");
+  private static final String BUCKET = "warehouse";
+  private static final String TOPIC = "demo-events";
+  private static final String TABLE = "demo.events";
+  private static final int RECORDS = 3_000;
+
+  @TempDir Path dir;
+
+  @Test
+  void theComposeFilesFloeEnvironmentRunsTheStack() throws Exception {
+    Map<String, String> catalogEnvironment = composeEnvironment("catalog");
+    Map<String, String> runnerEnvironment = composeEnvironment("runner");
+    String accessKey = runnerEnvironment.get("FLOE_S3_ACCESS__KEY__ID");
+    String secretKey = runnerEnvironment.get("FLOE_S3_SECRET__ACCESS__KEY");
+
+    try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0);
+        EmbeddedS3 s3 = EmbeddedS3.inMemory(0, accessKey, secretKey);
+        PostgresServer postgres = PostgresServer.start("floe")) {
+      kafka.start();
+      s3.start();
+      s3.ensureBucket(BUCKET);
+      int catalogPort = RunnerProcess.freePort();
+      int runnerPort = RunnerProcess.freePort();
+      Map<String, String> addresses = Map.of(
+          "kafka:9092", kafka.bootstrapServers(),
+          "localstack:4566", "127.0.0.1:" + s3.port(),
+          "postgres:5432", "127.0.0.1:" + postgres.port(),
+          "catalog:8181", "127.0.0.1:" + catalogPort);
+      Map<String, String> ports = Map.of(
+          "FLOE_HEALTH_PORT", Integer.toString(catalogPort),
+          "FLOE_CATALOG_SERVICE_PORT", Integer.toString(catalogPort),
+          "FLOE_RUNNER_HTTP_PORT", Integer.toString(runnerPort));
+
+      try (RunnerProcess catalog = RunnerProcess.startWithEnvironment(
+              "catalog", localize(catalogEnvironment, addresses, ports), "512m", dir, catalogPort, "/health");
+          RunnerProcess runner = RunnerProcess.startWithEnvironment(
+              "run", localize(runnerEnvironment, addresses, ports), "768m", dir, runnerPort, "/ready")) {
+        assertThat(runner.get("/health").statusCode()).isEqualTo(200); // the image's HEALTHCHECK
+
+        createTopic(kafka.bootstrapServers(), TOPIC, 3);
+        Map<String, DemoRecords.Produced> produced;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+            Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true"),
+            new ByteArraySerializer(), new ByteArraySerializer())) {
+          produced = DemoRecords.produce(producer, TOPIC, 3, 0, RECORDS, 0);
+        }
+        var registered = runner.post("/api/v1/tables", new JsonObject().put("table", TABLE).put("topic", TOPIC).encode());
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+
+        await("all records committed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+          JsonObject status = new JsonObject(runner.get("/api/v1/tables/" + TABLE).body());
+          return status.getLong("row-count", 0L) == RECORDS && status.getLong("lag-records", -1L) == 0;
+        });
+        DemoRecords.assertExactly(readTable(catalogPort, s3.port(), accessKey, secretKey), produced, TOPIC);
+
+        assertThat(catalogTables(postgres)).as("the catalog keeps its tables in PostgreSQL").contains(TABLE);
+        assertThat(runner.metric("floe_task_topic_lag")).as("the autoscaling signal is published").isGreaterThanOrEqualTo(0);
+      }
+    }
+  }
+
+  /** The {@code environment:} map of one service of the compose file. */
+  private static Map<String, String> composeEnvironment(String service) throws Exception {
+    JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(COMPOSE_FILE.toFile());
+    JsonNode environment = compose.path("services").path(service).path("environment");
+    assertThat(environment.isObject()).as("services.%s.environment is a map in %s", service, COMPOSE_FILE).isTrue();
+    Map<String, String> values = new TreeMap<>();
+    environment.properties().forEach(entry -> values.put(entry.getKey(), entry.getValue().asText()));
+    assertThat(values).as("%s has FLOE_ settings", service).isNotEmpty();
+    return values;
+  }
+
+  /**
+   * The compose environment with the other services' host names replaced by this machine's
+   * servers and the HTTP ports by free ones; nothing else changes.
+   */
+  private static Map<String, String> localize(
+      Map<String, String> environment, Map<String, String> addresses, Map<String, String> ports) {
+    Map<String, String> local = new HashMap<>();
+    environment.forEach((name, value) -> {
+      String localValue = ports.getOrDefault(name, value);
+      for (Map.Entry<String, String> address : addresses.entrySet()) {
+        localValue = localValue.replace(address.getKey(), address.getValue());
+      }
+      for (String host : List.of("kafka:", "localstack:", "postgres:", "catalog:")) {
+        assertThat(localValue).as("%s refers to a compose service this test does not know", name).doesNotContain("//" + host);
+      }
+      local.put(name, localValue);
+    });
+    return local;
+  }
+
+  private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
+          .configs(Map.of("retention.ms", "-1")))).all().get();
+    }
+  }
+
+  /** Reads the table as a query engine on the host would: catalog URI, plus its own S3 endpoint. */
+  private static List<Record> readTable(int catalogPort, int s3Port, String accessKey, String secretKey) throws Exception {
+    try (RESTCatalog catalog = new RESTCatalog()) {
+      catalog.initialize("compose", Map.of(
+          "uri", "http://127.0.0.1:" + catalogPort,
+          "s3.endpoint", "http://127.0.0.1:" + s3Port,
+          "s3.path-style-access", "true",
+          "s3.access-key-id", accessKey,
+          "s3.secret-access-key", secretKey,
+          "client.region", "us-east-1",
+          "rest-metrics-reporting-enabled", "false"));
+      Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
+      List<Record> rows = new ArrayList<>();
+      try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+        records.forEach(record -> rows.add(record.copy()));
+      }
+      return rows;
+    }
+  }
+
+  /** Tables in the JDBC catalog's own table in PostgreSQL, as {@code namespace.name}. */
+  private static List<String> catalogTables(PostgresServer postgres) throws Exception {
+    List<String> tables = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl("floe"), "floe", "floe");
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT table_namespace, table_name FROM iceberg_tables")) {
+      while (rows.next()) {
+        tables.add(rows.getString(1) + "." + rows.getString(2));
+      }
+    }
+    return tables;
+  }
+}
