@@ -101,7 +101,12 @@ class ComposeEnvironmentIT {
         DemoRecords.assertExactly(readTable(catalogPort, s3.port(), accessKey, secretKey), produced, TOPIC);
 
         assertThat(catalogTables(postgres)).as("the catalog keeps its tables in PostgreSQL").contains(TABLE);
-        assertThat(runner.metric("floe_task_topic_lag")).as("the autoscaling signal is published").isGreaterThanOrEqualTo(0);
+        await("the gauges to alert and scale on").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+          assertThat(runner.metric("floe_task_topic_lag")).as("the autoscaling signal").isZero();
+          assertThat(runner.metric("floe_table_lag_records")).isZero();
+          assertThat(runner.metric("floe_table_suspended")).isZero();
+          assertThat(runner.metric("floe_table_last_commit_timestamp_seconds")).isPositive();
+        });
       }
     }
   }

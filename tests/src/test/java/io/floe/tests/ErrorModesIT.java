@@ -47,6 +47,10 @@ class ErrorModesIT extends OneRunnerIT {
     assertThat(status[0].getString("problem")).contains("resume with POST /api/v1/tables/modes.suspended/resume");
     assertThat(status[0].getLong("row-count")).isZero();
     assertThat(status[0].getLong("lag-records")).isEqualTo(300);
+    await("the suspension shows in the gauges to alert on").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(stack.get(runner, "/metrics").body())
+            .contains("floe_table_suspended{table=\"modes.suspended\"} 1.0")
+            .contains("floe_table_lag_records{table=\"modes.suspended\"} 300.0"));
 
     // The fix: dead-letter such records from now on, and resume.
     register("modes.suspended", "suspended", "log");

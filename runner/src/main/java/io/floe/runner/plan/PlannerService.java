@@ -217,11 +217,14 @@ public final class PlannerService {
           if (end == null) {
             continue; // the topic does not exist (yet); the table's status says so
           }
-          if (table.properties().containsKey(TableProperties.SUSPENDED)) {
+          SourceOffsets committed = SourceOffsets.committed(table);
+          boolean suspended = table.properties().containsKey(TableProperties.SUSPENDED);
+          gauges.updateProgress(registered.name(), committed.totalLag(end), suspended);
+          if (suspended) {
             planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
             continue; // stopped by its error mode until resumed
           }
-          for (MaterializeTask task : planner.plan(registered, SourceOffsets.committed(table), end)) {
+          for (MaterializeTask task : planner.plan(registered, committed, end)) {
             tasks.add(envelope(tenant, task));
           }
           for (Task task : maintenance.plan(registered, table)) {

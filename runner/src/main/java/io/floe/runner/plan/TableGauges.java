@@ -15,9 +15,10 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.util.PropertyUtil;
 
 /**
- * Per-table gauges the leading planner keeps current from the metadata it loads anyway: data
- * files, small files (as of the last compaction check), mean file size, snapshots retained, and
- * when the last compaction and maintenance ran.
+ * Per-table gauges the leading planner keeps current from the metadata and offsets it reads
+ * anyway: lag, last commit and suspension (what to alert on), data files, small files (as of the
+ * last compaction check), mean file size, snapshots retained, and when the last compaction and
+ * maintenance ran.
  */
 final class TableGauges {
 
@@ -35,11 +36,24 @@ final class TableGauges {
     final AtomicLong snapshots = new AtomicLong();
     final AtomicLong lastCompaction = new AtomicLong();
     final AtomicLong lastMaintenance = new AtomicLong();
+    final AtomicLong lagRecords = new AtomicLong();
+    final AtomicLong lastCommit = new AtomicLong();
+    final AtomicLong suspended = new AtomicLong();
+  }
+
+  /** Source records not yet in the table, and whether its error mode suspended it: for alerts. */
+  void updateProgress(String name, long lagRecords, boolean suspended) {
+    Values values = tables.computeIfAbsent(name, this::register);
+    values.lagRecords.set(lagRecords);
+    values.suspended.set(suspended ? 1 : 0);
   }
 
   void update(String name, Table table, CompactionPlan.Stats stats) {
     Values values = tables.computeIfAbsent(name, this::register);
     Snapshot current = table.currentSnapshot();
+    if (current != null) {
+      values.lastCommit.set(current.timestampMillis() / 1000);
+    }
     Map<String, String> summary = current == null ? Map.of() : current.summary();
     long files = PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0);
     values.files.set(files);
@@ -70,6 +84,9 @@ final class TableGauges {
     gauge("floe.table.snapshots", name, values.snapshots, "Snapshots retained");
     gauge("floe.table.last.compaction.timestamp.seconds", name, values.lastCompaction, "When the last retained compaction committed");
     gauge("floe.table.last.maintenance.timestamp.seconds", name, values.lastMaintenance, "When maintenance last ran");
+    gauge("floe.table.lag.records", name, values.lagRecords, "Source records not yet committed to the table");
+    gauge("floe.table.last.commit.timestamp.seconds", name, values.lastCommit, "When the table's current snapshot was committed");
+    gauge("floe.table.suspended", name, values.suspended, "1 while the table's error mode keeps it suspended");
     return values;
   }
 
