@@ -96,7 +96,10 @@ public final class MaterializePlanner {
     if (!due) {
       return List.of();
     }
-    int split = backlog ? Math.min(slots, waiting.size()) : 1;
+    // A backlog takes every free slot; a large due batch one task per split-records, so several
+    // workers share it and it commits sooner (freshness); a small one stays a single task (fewer files).
+    long shares = backlog ? slots : Math.max(1, waitingRecords / config.splitRecords());
+    int split = (int) Math.min(Math.min(slots, shares), waiting.size());
     List<List<OffsetRange>> groups = new ArrayList<>();
     for (int i = 0; i < split; i++) {
       groups.add(new ArrayList<>());

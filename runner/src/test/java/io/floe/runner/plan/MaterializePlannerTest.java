@@ -21,7 +21,7 @@ class MaterializePlannerTest {
   private static final RegisteredTable TABLE = new RegisteredTable("default", TableIdentifier.of("demo", "events"), "events", "json", "raw-bytes", "log", List.of());
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
-      new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 600, Duration.ofMinutes(5), "leader",
+      new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 200, 600, Duration.ofMinutes(5), "leader",
           Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 3),
       clock);
 
@@ -71,6 +71,18 @@ class MaterializePlannerTest {
     assertThat(tasks).hasSize(3);
     assertThat(tasks.get(0).ranges()).containsExactly(new OffsetRange(0, 0, 300), new OffsetRange(3, 0, 300));
     assertThat(tasks).allSatisfy(t -> assertThat(t.recordCount()).isLessThanOrEqualTo(600));
+  }
+
+  @Test
+  void splitsADueBatchOverSeveralTasksWhenItIsLarge() {
+    // 450 records on 3 partitions at 200 records a share: 2 tasks, on disjoint partitions.
+    List<MaterializeTask> tasks = planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 150L, 1, 150L, 2, 150L));
+    assertThat(tasks).hasSize(2);
+    assertThat(tasks.get(0).ranges()).containsExactly(new OffsetRange(0, 0, 150), new OffsetRange(2, 0, 150));
+    assertThat(tasks.get(1).ranges()).containsExactly(new OffsetRange(1, 0, 150));
+    // Below the split size: one task.
+    planner.reset();
+    assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 100L, 1, 90L))).hasSize(1);
   }
 
   @Test
