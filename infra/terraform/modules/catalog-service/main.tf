@@ -184,20 +184,12 @@ data "aws_iam_policy_document" "task" {
     resources = [local.objects_arn]
   }
 
+  # Unconditional, as in runner-iam: with an s3:prefix condition, a HEAD of a missing key is a 403,
+  # not a 404, and Iceberg's existence check before writing a new metadata.json fails.
   statement {
     sid       = "WarehouseList"
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
-
-    dynamic "condition" {
-      for_each = var.warehouse_prefix == "" ? [] : [var.warehouse_prefix]
-
-      content {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = [condition.value, "${condition.value}*"]
-      }
-    }
   }
 
   dynamic "statement" {

@@ -85,21 +85,15 @@ data "aws_iam_policy_document" "task" {
     resources = [local.objects_arn]
   }
 
-  # Orphan-file cleanup and table maintenance list under table locations only.
+  # Listing the warehouse bucket (orphan-file cleanup, maintenance). Not narrowed by an s3:prefix
+  # condition: without an unconditional s3:ListBucket, S3 answers a HEAD of a missing key with 403
+  # instead of 404, and Iceberg's "does this file exist yet" check before writing a new metadata
+  # or manifest file fails. The bucket is the warehouse's own; reading objects stays limited to
+  # the warehouse prefix above.
   statement {
     sid       = "WarehouseList"
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
-
-    dynamic "condition" {
-      for_each = var.warehouse_prefix == "" ? [] : [var.warehouse_prefix]
-
-      content {
-        test     = "StringLike"
-        variable = "s3:prefix"
-        values   = [condition.value, "${condition.value}*"]
-      }
-    }
   }
 
   # The leading planner lists open multipart uploads to abort abandoned ones; this action has no

@@ -304,7 +304,7 @@ variable "metrics_scrape_interval_seconds" {
 variable "cloudwatch_agent_image" {
   type        = string
   default     = "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300064.0b1337"
-  description = "Image of the CloudWatch agent sidecar that scrapes /metrics and publishes them as EMF."
+  description = "Image of the CloudWatch agent sidecar that scrapes /metrics and publishes them as EMF. Pulled from public ECR: subnets without a NAT gateway (VPC endpoints only) need it mirrored into a private ECR repository."
 }
 
 variable "agent_cpu" {
@@ -397,8 +397,8 @@ variable "cpu_target_percent" {
 
 variable "cpu_scale_in_enabled" {
   type        = bool
-  default     = false
-  description = "Let the CPU policy remove runners too. Off by default: idle CPU while tasks wait for S3 or the catalog is not a reason to shrink; the lag policy scales in."
+  default     = true
+  description = "Let the CPU policy remove runners too. On by default: the lag counts running tasks as well as waiting ones, so under steady load it rarely reaches 0 and CPU is what shows spare runners. Turn off to scale in only when the service is idle."
 }
 
 variable "tags" {

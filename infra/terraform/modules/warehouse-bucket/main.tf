@@ -73,7 +73,10 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     id     = "abort-incomplete-multipart-uploads"
     status = "Enabled"
 
-    filter {}
+    # The whole bucket. An empty filter {} warns on some 5.x provider versions; a "" prefix does not.
+    filter {
+      prefix = ""
+    }
 
     abort_incomplete_multipart_upload {
       days_after_initiation = var.abort_incomplete_multipart_upload_days
@@ -87,7 +90,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
       id     = "expire-noncurrent-versions"
       status = "Enabled"
 
-      filter {}
+      filter {
+        prefix = ""
+      }
 
       noncurrent_version_expiration {
         noncurrent_days = rule.value
