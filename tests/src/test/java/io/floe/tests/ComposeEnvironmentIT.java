@@ -12,6 +12,7 @@ import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.PostgresServer;
 import io.floe.tests.stack.RunnerProcess;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -41,7 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * localstack/docker-compose.yml} (the catalog service over PostgreSQL, and a runner) run with
  * exactly the environment that file gives them — only the other services' addresses and the HTTP
  * ports change — against a real Kafka broker, a real S3-compatible server (with the compose file's
- * credentials) and a real PostgreSQL. A topic then becomes a table, read back row by row.
+ * credentials) and a real PostgreSQL. The demo job's script registers the topic, which becomes a
+ * table, read back row by row.
  */
 class ComposeEnvironmentIT {
 
@@ -91,8 +94,15 @@ class ComposeEnvironmentIT {
             new ByteArraySerializer(), new ByteArraySerializer())) {
           produced = DemoRecords.produce(producer, TOPIC, 3, 0, RECORDS, 0);
         }
-        var registered = runner.post("/api/v1/tables", new JsonObject().put("table", TABLE).put("topic", TOPIC).encode());
-        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+        // The compose file's demo job registers the table: run its script with its environment.
+        Map<String, String> demo = localize(composeEnvironment("demo"), Map.of("runner:8080", "127.0.0.1:" + runnerPort), Map.of());
+        assertThat(demo).containsEntry("DEMO_TABLE", TABLE).containsEntry("DEMO_TOPIC", TOPIC);
+        ProcessBuilder register = new ProcessBuilder("bash", "../localstack/demo/register.sh")
+            .redirectErrorStream(true).redirectOutput(dir.resolve("register.log").toFile());
+        register.environment().putAll(demo);
+        Process registering = register.start();
+        assertThat(registering.waitFor(3, TimeUnit.MINUTES)).as("demo/register.sh finishes").isTrue();
+        assertThat(registering.exitValue()).as(Files.readString(dir.resolve("register.log"))).isZero();
 
         await("all records committed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
           JsonObject status = new JsonObject(runner.get("/api/v1/tables/" + TABLE).body());
@@ -118,7 +128,7 @@ class ComposeEnvironmentIT {
     assertThat(environment.isObject()).as("services.%s.environment is a map in %s", service, COMPOSE_FILE).isTrue();
     Map<String, String> values = new TreeMap<>();
     environment.properties().forEach(entry -> values.put(entry.getKey(), entry.getValue().asText()));
-    assertThat(values).as("%s has FLOE_ settings", service).isNotEmpty();
+    assertThat(values).as("%s has an environment", service).isNotEmpty();
     return values;
   }
 
@@ -134,7 +144,7 @@ class ComposeEnvironmentIT {
       for (Map.Entry<String, String> address : addresses.entrySet()) {
         localValue = localValue.replace(address.getKey(), address.getValue());
       }
-      for (String host : List.of("kafka:", "localstack:", "postgres:", "catalog:")) {
+      for (String host : List.of("kafka:", "localstack:", "postgres:", "catalog:", "runner:")) {
         assertThat(localValue).as("%s refers to a compose service this test does not know", name).doesNotContain("//" + host);
       }
       local.put(name, localValue);
