@@ -298,6 +298,23 @@ public final class PlannerService {
     return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, Instant.now(), task);
   }
 
+  /**
+   * The task's key on the task topic: its table, plus what tells a table's parallel tasks apart
+   * (the first source partition of a materialization, the table partition of a compaction). Tasks
+   * of one table on disjoint partitions may commit in any order, so they may go to different
+   * task-topic partitions, and so to different runners; a table's steady single task keeps one
+   * key, and one runner.
+   */
+  static String taskKey(Task task) {
+    if (task instanceof MaterializeTask materialize && !materialize.ranges().isEmpty()) {
+      return task.table() + "#" + materialize.ranges().get(0).partition();
+    }
+    if (task instanceof CompactTask compact) {
+      return task.table() + "#" + compact.partition();
+    }
+    return task.table();
+  }
+
   private Future<Void> publish(List<TaskEnvelope> tasks) {
     List<Future<?>> sent = new ArrayList<>();
     for (TaskEnvelope envelope : tasks) {
@@ -310,7 +327,7 @@ public final class PlannerService {
         LOG.info("Planned {}: {}", envelope, task.type());
       }
       metrics.counter("floe.planner.tasks", "type", task.type()).increment();
-      byte[] key = task.table().getBytes(StandardCharsets.UTF_8);
+      byte[] key = taskKey(task).getBytes(StandardCharsets.UTF_8);
       sent.add(producer.send(KafkaProducerRecord.create(taskTopic, key, TaskCodec.encode(envelope))));
     }
     return Future.all(sent).mapEmpty();

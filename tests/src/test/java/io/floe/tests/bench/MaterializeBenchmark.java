@@ -279,6 +279,7 @@ class MaterializeBenchmark {
     try {
       for (int i = 0; i < runners; i++) {
         processes.add(RunnerProcess.start(config, HEAP, dir.resolve("runners")));
+        capCpu(processes.get(i));
       }
       post(processes.get(0), warmup);
       awaitCaughtUp(processes.get(0), warmup.getString("table"), Duration.ofMinutes(10));
@@ -313,16 +314,44 @@ class MaterializeBenchmark {
     } finally {
       for (RunnerProcess process : processes) {
         process.close();
+        Files.deleteIfExists(cpuGroup(process));
       }
     }
   }
 
+  /**
+   * With {@code -Dfloe.bench.runner-cpus=C}, caps each runner at C cores (a cgroup v1 CFS quota),
+   * so that runner scaling can be measured on a machine whose cores the stack also needs: two
+   * runners capped at half a core each against one, with a core left for Kafka, S3 and the catalog.
+   */
+  private static void capCpu(RunnerProcess runner) throws Exception {
+    String cpus = System.getProperty("floe.bench.runner-cpus");
+    if (cpus == null) {
+      return;
+    }
+    Path group = cpuGroup(runner);
+    try {
+      Files.createDirectories(group);
+      Files.writeString(group.resolve("cpu.cfs_period_us"), "100000");
+      Files.writeString(group.resolve("cpu.cfs_quota_us"), Long.toString(Math.round(Double.parseDouble(cpus) * 100_000)));
+      Files.writeString(group.resolve("cgroup.procs"), Long.toString(runner.pid()));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("floe.bench.runner-cpus needs a writable cgroup v1 cpu controller at "
+          + group.getParent() + " (root): " + e, e);
+    }
+  }
+
+  private static Path cpuGroup(RunnerProcess runner) {
+    return Path.of("/sys/fs/cgroup/cpu", "floe-bench-runner-" + runner.pid());
+  }
+
   private static void report(String format, int runners, long bytes, Result result) throws Exception {
     write(String.format("%s: %d runner(s), %d records of %.0f bytes: %.0f rows/s committed (%.1f s from registration), "
-            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB; table %.1f MB of Parquet",
+            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB; table %.1f MB of Parquet%s",
         format, runners, result.rows(), bytes / (double) RECORDS, result.rows() / result.wallSeconds(), result.wallSeconds(),
         result.rows() / result.cpuSeconds(), result.cpuSeconds(), bytes / 1e6 / result.wallSeconds(), result.peakHeapMb(),
-        result.tableBytes() / 1e6));
+        result.tableBytes() / 1e6,
+        System.getProperty("floe.bench.runner-cpus") == null ? "" : "; each runner capped at " + System.getProperty("floe.bench.runner-cpus") + " cores"));
   }
 
   static void write(String line) throws Exception {
