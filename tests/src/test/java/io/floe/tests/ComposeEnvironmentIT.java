@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.floe.runner.dev.EmbeddedKafka;
 import io.floe.runner.dev.EmbeddedS3;
 import io.floe.tests.stack.DemoRecords;
+import io.floe.tests.stack.LocalStack;
 import io.floe.tests.stack.PostgresServer;
 import io.floe.tests.stack.RunnerProcess;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.rest.RESTCatalog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -170,12 +168,7 @@ class ComposeEnvironmentIT {
           "s3.secret-access-key", secretKey,
           "client.region", "us-east-1",
           "rest-metrics-reporting-enabled", "false"));
-      Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
-      List<Record> rows = new ArrayList<>();
-      try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
-        records.forEach(record -> rows.add(record.copy()));
-      }
-      return rows;
+      return LocalStack.rows(catalog.loadTable(TableIdentifier.parse(TABLE)));
     }
   }
 

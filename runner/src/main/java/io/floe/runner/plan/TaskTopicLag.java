@@ -46,9 +46,11 @@ final class TaskTopicLag implements AutoCloseable {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(millis(), TimeUnit.MILLISECONDS);
       Map<TopicPartition, OffsetSpec> uncommitted = new HashMap<>();
-      latest.keySet().stream()
-          .filter(partition -> committed.get(partition) == null)
-          .forEach(partition -> uncommitted.put(partition, OffsetSpec.earliest()));
+      for (TopicPartition partition : latest.keySet()) {
+        if (committed.get(partition) == null) {
+          uncommitted.put(partition, OffsetSpec.earliest());
+        }
+      }
       Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = uncommitted.isEmpty()
           ? Map.of()
           : admin.listOffsets(uncommitted).all().get(millis(), TimeUnit.MILLISECONDS);

@@ -432,31 +432,24 @@ final class MaterializeRun {
     GenericRecord[] rows = new GenericRecord[batch.size()];
     JsonNode[] trees = new JsonNode[batch.size()];
     JsonRowReader reader = table == null ? null : jsonRowReader(table.schema());
-    List<JsonNode> treesToObserve = new ArrayList<>();
-    boolean anyValid = false;
+    List<JsonNode> treeValues = new ArrayList<>();
+    int fastRows = 0;
     for (int i = 0; i < batch.size(); i++) {
       ConsumerRecord<byte[], byte[]> record = batch.get(i);
       if (record.value() == null) {
         tombstones++;
-        continue;
-      }
-      if (reader != null && (rows[i] = reader.read(record.value())) != null) {
-        anyValid = true;
-        continue;
-      }
-      JsonNode value = jsonTree(record);
-      if (value != null) {
-        trees[i] = value;
-        treesToObserve.add(value);
-        anyValid = true;
+      } else if (reader != null && (rows[i] = reader.read(record.value())) != null) {
+        fastRows++;
+      } else if ((trees[i] = jsonTree(record)) != null) {
+        treeValues.add(trees[i]);
       }
     }
-    if (!anyValid) {
+    if (fastRows == 0 && treeValues.isEmpty()) {
       return; // nothing to write; a table that does not exist yet is created at the end
     }
-    if (!treesToObserve.isEmpty()) {
+    if (!treeValues.isEmpty()) {
       Schema before = table == null ? null : table.schema();
-      growSchema(treesToObserve);
+      growSchema(treeValues);
       if (before != null && !before.sameSchema(table.schema())) {
         rereadWithGrownSchema(batch, rows);
       }

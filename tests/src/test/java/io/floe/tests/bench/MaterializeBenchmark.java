@@ -407,7 +407,11 @@ class MaterializeBenchmark {
   }
 
   static long cpuTicks(long pid) throws Exception {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+  }
+
+  /** User plus system CPU ticks of a /proc stat line (of a process or a thread). */
+  private static long ticks(String stat) {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
   }
@@ -420,8 +424,7 @@ class MaterializeBenchmark {
         try {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "#");
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          groups.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+          groups.merge(name, ticks(stat), Long::sum);
         } catch (java.io.IOException e) {
           // the thread ended meanwhile
         }

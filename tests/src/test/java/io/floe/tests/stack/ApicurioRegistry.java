@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,10 +49,7 @@ public final class ApicurioRegistry implements AutoCloseable {
       throw new IllegalStateException("Apicurio Registry not found at " + jar + "; run the tests through Maven (it unpacks it)");
     }
     Files.createDirectories(workDir);
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = RunnerProcess.freePort();
     Path log = workDir.resolve("apicurio-registry.log");
     Process process = new ProcessBuilder(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -175,7 +175,11 @@ public final class LocalStack implements AutoCloseable {
 
   /** Every row of the table, read with Iceberg's generic reader. */
   public List<Record> readTable(String name) throws Exception {
-    Table table = catalog().loadTable(TableIdentifier.parse(name));
+    return rows(catalog().loadTable(TableIdentifier.parse(name)));
+  }
+
+  /** Every row of a table, read with Iceberg's generic reader. */
+  public static List<Record> rows(Table table) throws Exception {
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
       records.forEach(record -> rows.add(record.copy()));

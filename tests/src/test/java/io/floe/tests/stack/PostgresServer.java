@@ -83,10 +83,13 @@ public final class PostgresServer implements AutoCloseable {
       return Optional.empty();
     }
     try (Stream<Path> versions = Files.list(root)) {
+      // Debian's layout: /usr/lib/postgresql/<major>/bin (a client-only major has no initdb);
+      // the newest major with a server wins.
       return versions
-          .map(version -> version.resolve("bin"))
-          .filter(bin -> Files.isExecutable(bin.resolve("initdb")) && Files.isExecutable(bin.resolve("pg_ctl")))
-          .max(Comparator.comparingInt(bin -> Integer.parseInt(bin.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+          .filter(version -> version.getFileName().toString().matches("\\d+"))
+          .filter(version -> Files.isExecutable(version.resolve("bin/initdb")) && Files.isExecutable(version.resolve("bin/pg_ctl")))
+          .max(Comparator.comparingInt(version -> Integer.parseInt(version.getFileName().toString())))
+          .map(version -> version.resolve("bin"));
     }
   }
 
