@@ -1,6 +1,8 @@
 package io.floe.catalog.service;
 
+import io.floe.catalog.client.KeySuggestions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.iceberg.CatalogProperties;
@@ -50,6 +52,9 @@ public record CatalogServiceConfig(
   public static final String BACKEND_PREFIX = PREFIX + "backend.";
   public static final String CLIENT_DEFAULTS_PREFIX = PREFIX + "client-defaults.";
 
+  private static final List<String> KEYS = List.of(HOST, PORT, WORKER_POOL_SIZE, NAME);
+  private static final List<String> PASS_THROUGH_PREFIXES = List.of(BACKEND_PREFIX, CLIENT_DEFAULTS_PREFIX);
+
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8181;
   public static final int DEFAULT_WORKER_POOL_SIZE = 8;
@@ -82,11 +87,14 @@ public record CatalogServiceConfig(
   }
 
   /**
-   * Parses the service settings from flat keys; keys outside {@value #PREFIX} are ignored.
+   * Parses the service settings from flat keys. Keys outside {@value #PREFIX} are ignored (the
+   * runner's keys share the environment); an unknown key inside it is refused, with the nearest
+   * valid key, rather than silently leaving a default in force.
    *
    * @throws IllegalArgumentException naming the offending key
    */
   public static CatalogServiceConfig from(Map<String, String> settings) {
+    refuseUnknown(settings);
     return new CatalogServiceConfig(
         settings.getOrDefault(HOST, DEFAULT_HOST).trim(),
         intSetting(settings, PORT, DEFAULT_PORT),
@@ -122,6 +130,20 @@ public record CatalogServiceConfig(
         + ", clientDefaultKeys="
         + new TreeSet<>(clientDefaults.keySet())
         + "}";
+  }
+
+  private static void refuseUnknown(Map<String, String> settings) {
+    for (String key : new TreeSet<>(settings.keySet())) {
+      if (key.startsWith(PREFIX)
+          && !KEYS.contains(key)
+          && PASS_THROUGH_PREFIXES.stream().noneMatch(prefix -> key.startsWith(prefix) && key.length() > prefix.length())) {
+        String message = "Unknown config key " + key;
+        throw new IllegalArgumentException(
+            KeySuggestions.nearest(key, KEYS, PASS_THROUGH_PREFIXES)
+                .map(nearest -> message + " (did you mean " + nearest + "?)")
+                .orElse(message + " (see catalog/README.md)"));
+      }
+    }
   }
 
   private static Map<String, String> withBackendDefaults(Map<String, String> configured) {

@@ -119,4 +119,29 @@ class CatalogServiceConfigTest {
         .doesNotContain("top-secret")
         .doesNotContain("also-secret");
   }
+
+  @Test
+  void misspeltServiceKeysAreRefusedWithTheNearestValidKey() {
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.prot", "8182")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key catalog.service.prot (did you mean catalog.service.port?)");
+    assertThatThrownBy(
+            () -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.backnd.uri", "jdbc:sqlite:x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key catalog.service.backnd.uri (did you mean catalog.service.backend.uri?)");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.banana", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown config key catalog.service.banana (see catalog/README.md)");
+  }
+
+  @Test
+  void keysOutsideTheServicePrefixAreNotItsConcern() {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(WAREHOUSE, "s3://w/");
+    settings.put("catalog.uri", "http://catalog:8181");
+    settings.put("runner.tasks.max-concurent", "4");
+    settings.put("health.port", "8181");
+
+    assertThat(CatalogServiceConfig.from(settings).port()).isEqualTo(8181);
+  }
 }

@@ -8,6 +8,7 @@ import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,6 +19,13 @@ import java.util.TreeSet;
  * <p>Tenants: the top-level {@code catalog.*}, {@code s3.*}, {@code source.kafka.*} and {@code
  * dead-letter.topic} keys make the tenant {@code default}; the same keys under {@code
  * tenants.NAME.} make tenant {@code NAME}.
+ *
+ * <p>Unknown keys: a key in one of Floe's own namespaces ({@link #OWN_PREFIXES}) that no setting
+ * reads and no pass-through prefix ({@code kafka.*}, {@code source.kafka.*}, {@code catalog.*},
+ * {@code tables.default-properties.*}, and a tenant's {@code catalog.*} and {@code
+ * source.kafka.*}) covers stops the runner with the nearest valid key. Keys outside those
+ * namespaces belong to others and stay accepted: the container launcher's {@code FLOE_JAVA_OPTS}
+ * and {@code FLOE_HEALTH_PORT} arrive as {@code java.opts} and {@code health.port}.
  */
 public record FloeConfig(
     RunnerConfig runner,
@@ -28,6 +36,13 @@ public record FloeConfig(
 
   public static final String DEFAULT_TENANT = "default";
 
+  static final String TENANTS_PREFIX = "tenants.";
+
+  /** Namespaces whose every key Floe reads itself, so that a key nothing reads is a mistake. */
+  static final List<String> OWN_PREFIXES =
+      List.of("runner.", "planner.", "materialize.", "s3.", "schema-registry.", "dead-letter.", "faults.", "tables.",
+          TENANTS_PREFIX);
+
   public static FloeConfig parse(Map<String, String> values) {
     Settings settings = new Settings(values);
     RunnerConfig runner = RunnerConfig.from(settings);
@@ -35,7 +50,7 @@ public record FloeConfig(
     Map<String, TenantConfig> tenants = new HashMap<>();
     tenants.put(DEFAULT_TENANT, tenant(DEFAULT_TENANT, "", settings, runner));
     for (String name : tenantNames(values)) {
-      tenants.put(name, tenant(name, "tenants." + name + ".", settings, runner));
+      tenants.put(name, tenant(name, TENANTS_PREFIX + name + ".", settings, runner));
     }
     MaterializeSettings defaults = MaterializeSettings.defaults();
     Map<String, String> tableProperties = new HashMap<>(defaults.newTableProperties());
@@ -53,6 +68,7 @@ public record FloeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
+    settings.refuseUnknown(key -> OWN_PREFIXES.stream().anyMatch(key::startsWith));
     return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints));
   }
 
@@ -67,12 +83,12 @@ public record FloeConfig(
   private static Set<String> tenantNames(Map<String, String> values) {
     Set<String> names = new TreeSet<>();
     for (String key : values.keySet()) {
-      if (key.startsWith("tenants.")) {
-        int end = key.indexOf('.', "tenants.".length());
+      if (key.startsWith(TENANTS_PREFIX)) {
+        int end = key.indexOf('.', TENANTS_PREFIX.length());
         if (end < 0) {
           throw new ConfigException("Invalid key " + key + " (expected tenants.NAME.KEY)");
         }
-        names.add(key.substring("tenants.".length(), end));
+        names.add(key.substring(TENANTS_PREFIX.length(), end));
       }
     }
     names.remove(DEFAULT_TENANT);

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +21,11 @@ import java.util.List;
  * A small client for the Confluent Schema Registry REST API: schemas by global id (what records
  * carry) and by subject and version (what references name). Schemas are immutable under both
  * keys, so they are cached without expiry, bounded in number. Blocking; call from worker threads.
+ *
+ * <p>The registry's "not found" answers are cached too, for {@link #NOT_FOUND_TTL}: a flood of
+ * records carrying an id the registry does not know costs one call per id per minute, not one per
+ * record. They expire because a schema registered just now may not have reached the registry
+ * instance we asked. "Unavailable" answers are never cached: the task retries them.
  */
 public final class SchemaRegistryClient {
 
@@ -27,19 +35,37 @@ public final class SchemaRegistryClient {
   private static final int VERSION_NOT_FOUND = 40402;
   private static final int SCHEMA_NOT_FOUND = 40403;
 
+  /** How long the registry's "no such schema" answer for one path is believed. */
+  public static final Duration NOT_FOUND_TTL = Duration.ofSeconds(60);
+  /** Largest registry response read: schemas are kilobytes, so a body near this is no schema. */
+  public static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
   private final SchemaRegistrySettings settings;
+  private final int maxResponseBytes;
   private final HttpClient http;
   private final Cache<Integer, RegistrySchema> byId;
   private final Cache<String, RegistrySchema> byVersion;
+  /** Request path → the registry's "not found" message. */
+  private final Cache<String, String> notFound;
 
   public SchemaRegistryClient(SchemaRegistrySettings settings) {
+    this(settings, MAX_RESPONSE_BYTES, Ticker.systemTicker());
+  }
+
+  SchemaRegistryClient(SchemaRegistrySettings settings, int maxResponseBytes, Ticker ticker) {
     if (!settings.configured()) {
       throw new IllegalArgumentException("No schema registry URL configured (schema-registry.url)");
     }
     this.settings = settings;
+    this.maxResponseBytes = maxResponseBytes;
     this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
     this.byId = Caffeine.newBuilder().maximumSize(settings.cacheSize()).build();
     this.byVersion = Caffeine.newBuilder().maximumSize(settings.cacheSize()).build();
+    this.notFound = Caffeine.newBuilder()
+        .maximumSize(settings.cacheSize())
+        .expireAfterWrite(NOT_FOUND_TTL)
+        .ticker(ticker)
+        .build();
   }
 
   /**
@@ -76,6 +102,10 @@ public final class SchemaRegistryClient {
   }
 
   private JsonNode get(String path) {
+    String missing = notFound.getIfPresent(path);
+    if (missing != null) {
+      throw new UnknownSchemaException(missing);
+    }
     URI uri = URI.create(settings.url() + path);
     HttpRequest.Builder request = HttpRequest.newBuilder(uri)
         .timeout(settings.requestTimeout())
@@ -85,26 +115,30 @@ public final class SchemaRegistryClient {
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
-    HttpResponse<String> response;
+    int status;
+    String text;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      status = response.statusCode();
+      text = readBounded(response.body(), uri);
     } catch (IOException e) {
       throw new SchemaRegistryUnavailableException("Schema registry " + settings.url() + " unreachable: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchemaRegistryUnavailableException("Interrupted while calling the schema registry", e);
     }
-    JsonNode body = readBody(response.body());
-    int status = response.statusCode();
+    JsonNode body = readBody(text);
     if (status == 200) {
       return body;
     }
     int errorCode = body.path("error_code").asInt(0);
-    String message = body.path("message").asText(response.body());
+    String message = body.path("message").asText(text);
     // Only the registry's own "not found" codes condemn a record. A bare 404 is more likely a
     // wrong base URL, and dead-lettering every record for it would be a disaster: wait instead.
     if (status == 404 && (errorCode == SCHEMA_NOT_FOUND || errorCode == SUBJECT_NOT_FOUND || errorCode == VERSION_NOT_FOUND)) {
-      throw new UnknownSchemaException("Schema registry has no " + path + " (" + message + ")");
+      String unknown = "Schema registry has no " + path + " (" + message + ")";
+      notFound.put(path, unknown);
+      throw new UnknownSchemaException(unknown);
     }
     if (status == 401 || status == 403) {
       throw new SchemaRegistryUnavailableException(
@@ -114,9 +148,27 @@ public final class SchemaRegistryClient {
         "Schema registry " + settings.url() + path + " answered HTTP " + status + ": " + message, null);
   }
 
+  /**
+   * The body as text, refusing one larger than {@link #maxResponseBytes} without reading the rest.
+   * Too large counts as "unavailable", not as the record's fault: no schema is that big, so the
+   * likelier cause is a misconfigured URL or a proxy's error page, which an operator can fix while
+   * the task waits; dead-lettering would condemn records that are fine.
+   */
+  private String readBounded(InputStream body, URI uri) throws IOException {
+    try (InputStream in = body) {
+      byte[] bytes = in.readNBytes(maxResponseBytes + 1);
+      if (bytes.length > maxResponseBytes) {
+        throw new SchemaRegistryUnavailableException(
+            "Schema registry response from " + uri + " exceeds " + maxResponseBytes + " bytes; is schema-registry.url right?",
+            null);
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    }
+  }
+
   private static JsonNode readBody(String body) {
     try {
-      return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+      return body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
     } catch (IOException e) {
       return JSON.createObjectNode();
     }

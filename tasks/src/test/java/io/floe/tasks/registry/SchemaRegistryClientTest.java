@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,25 @@ class SchemaRegistryClientTest {
       } else if (path.equals("/schemas/ids/500")) {
         status = 500;
         body = "{\"error_code\": 50001, \"message\": \"store broken\"}";
+      } else if (path.equals("/schemas/ids/503")) {
+        status = 503;
+        body = "{\"error_code\": 50003, \"message\": \"leader unknown\"}";
+      } else if (path.equals("/schemas/ids/401")) {
+        status = 401;
+        body = "{\"error_code\": 401, \"message\": \"Unauthorized\"}";
+      } else if (path.equals("/subjects/huge/versions/1")) {
+        // Chunked, far beyond the client's limit: the client must stop reading and say so.
+        exchange.sendResponseHeaders(200, 0);
+        byte[] chunk = "x".repeat(4096).getBytes(StandardCharsets.UTF_8);
+        try {
+          for (int i = 0; i < 256; i++) {
+            exchange.getResponseBody().write(chunk);
+          }
+        } catch (IOException clientHungUp) {
+          // Expected: the client closes the stream once it has seen too much.
+        }
+        exchange.close();
+        return;
       } else if (path.startsWith("/schemas/ids/")) {
         status = 404;
         body = "{\"error_code\": 40403, \"message\": \"Schema not found\"}";
@@ -66,6 +86,10 @@ class SchemaRegistryClientTest {
 
   private String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private SchemaRegistrySettings settings() {
+    return new SchemaRegistrySettings(url(), null, null, null, 10, Duration.ofSeconds(5));
   }
 
   private SchemaRegistryClient client(String username, String password, String token) {
@@ -119,6 +143,50 @@ class SchemaRegistryClientTest {
     assertThatThrownBy(() -> client.schema(1234))
         .isInstanceOf(SchemaRegistryUnavailableException.class)
         .hasMessageContaining("unreachable");
+  }
+
+  @Test
+  void unknownIdsAreAskedForOncePerMinute() {
+    AtomicLong nanos = new AtomicLong();
+    SchemaRegistryClient client = new SchemaRegistryClient(settings(), SchemaRegistryClient.MAX_RESPONSE_BYTES, nanos::get);
+
+    for (int i = 0; i < 100; i++) {
+      assertThatThrownBy(() -> client.schema(999))
+          .isInstanceOf(UnknownSchemaException.class)
+          .hasMessageContaining("/schemas/ids/999");
+    }
+    assertThat(requests.get()).isEqualTo(1);
+
+    nanos.addAndGet(SchemaRegistryClient.NOT_FOUND_TTL.plusSeconds(1).toNanos());
+    assertThatThrownBy(() -> client.schema(999)).isInstanceOf(UnknownSchemaException.class);
+    assertThat(requests.get()).isEqualTo(2);
+  }
+
+  @Test
+  void unavailableAnswersAreAskedForEveryTime() {
+    SchemaRegistryClient client = client(null, null, null);
+
+    for (int i = 0; i < 3; i++) {
+      assertThatThrownBy(() -> client.schema(503))
+          .isInstanceOf(SchemaRegistryUnavailableException.class)
+          .hasMessageContaining("HTTP 503");
+      assertThatThrownBy(() -> client.schema(401))
+          .isInstanceOf(SchemaRegistryUnavailableException.class)
+          .hasMessageContaining("refused our credentials");
+      assertThatThrownBy(() -> client.schema("orders-value", 1)).isInstanceOf(SchemaRegistryUnavailableException.class);
+    }
+    assertThat(requests.get()).isEqualTo(9);
+  }
+
+  @Test
+  void responsesBeyondTheLimitAreRefusedAsTheRegistrysProblem() {
+    SchemaRegistryClient client = new SchemaRegistryClient(settings(), 64 * 1024, System::nanoTime);
+
+    assertThat(client.schema(7).type()).isEqualTo("PROTOBUF");
+    assertThatThrownBy(() -> client.schema("huge", 1))
+        .isInstanceOf(SchemaRegistryUnavailableException.class)
+        .hasMessage("Schema registry response from " + url() + "/subjects/huge/versions/1 exceeds 65536 bytes;"
+            + " is schema-registry.url right?");
   }
 
   @Test
