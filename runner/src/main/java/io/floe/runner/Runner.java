@@ -20,6 +20,7 @@ import io.floe.tasks.materialize.MaterializeMetrics;
 import io.floe.tasks.materialize.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.table.TableRegistry;
+import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.OpenFileBudget;
@@ -111,7 +112,15 @@ public final class Runner {
     MaterializeExecutor materialize = new MaterializeExecutor(
         tenants, kafkaClients, uploads, s3Metrics, new MaterializeMetrics(metrics),
         config.materialize(), Clock.systemUTC(), openFiles);
-    TableRegistry registry = new TableRegistry(tenants, config.materialize().newTableProperties());
+    TableRules rules = config.tableRules();
+    if (rules.orphanMinAgeFloor().compareTo(config.planner().taskTimeout()) < 0) {
+      LOG.warn("tables.orphan-min-age-floor-ms ({} ms) is below planner.task-timeout-ms ({} ms): orphan removal may delete"
+          + " files of a task that is still running", rules.orphanMinAgeFloor().toMillis(), config.planner().taskTimeout().toMillis());
+    }
+    TableRegistry registry = new TableRegistry(tenants, config.materialize().newTableProperties(), rules);
+    // Other tables' locations, for what maintenance must leave alone; younger than the orphan floor.
+    Duration listingAge = rules.orphanMinAgeFloor().dividedBy(2).compareTo(Duration.ofMinutes(1)) < 0
+        ? rules.orphanMinAgeFloor().dividedBy(2) : Duration.ofMinutes(1);
     taskWorkers = vertx.createSharedWorkerExecutor(
         "floe-task-worker", runner.maxConcurrentTasks(), TASK_MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
     Map<String, String> producerConfig = new HashMap<>(runner.kafka());
@@ -120,7 +129,8 @@ public final class Runner {
     producerConfig.putIfAbsent("client.id", "floe-task-producer");
     producer = KafkaProducer.create(vertx, producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
     CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics, openFiles);
-    MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC());
+    MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC(),
+        rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations().values());
     consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> {
       Task task = envelope.task();
       if (task instanceof MaterializeTask) {

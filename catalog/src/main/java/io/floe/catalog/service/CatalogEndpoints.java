@@ -4,7 +4,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.floe.catalog.rules.Names;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.ViewCatalog;
 import org.apache.iceberg.rest.CatalogHandlers;
@@ -37,14 +39,17 @@ final class CatalogEndpoints {
   private final ViewCatalog views;
   private final RestJson json;
   private final TransactionCommitter transactions;
+  private final LocationGuard locations;
 
+  /** @param warehouse the warehouse root every table's location lies inside */
   <C extends BaseMetastoreViewCatalog & SupportsNamespaces> CatalogEndpoints(
-      C catalog, RestJson json) {
+      C catalog, RestJson json, String warehouse) {
     this.catalog = catalog;
     this.namespaces = catalog;
     this.views = catalog;
     this.json = json;
     this.transactions = new TransactionCommitter(catalog);
+    this.locations = new LocationGuard(catalog, warehouse);
   }
 
   /** Every route, in the order the router should try them. */
@@ -54,9 +59,7 @@ final class CatalogEndpoints {
         new Route(
             Endpoint.V1_CREATE_NAMESPACE,
             OK,
-            r ->
-                CatalogHandlers.createNamespace(
-                    namespaces, body(r, CreateNamespaceRequest.class))),
+            this::createNamespace),
         new Route(
             Endpoint.V1_LOAD_NAMESPACE,
             OK,
@@ -85,37 +88,18 @@ final class CatalogEndpoints {
             Endpoint.V1_TABLE_EXISTS,
             NO_CONTENT,
             r -> run(() -> CatalogHandlers.tableExists(catalog, r.table()))),
-        new Route(
-            Endpoint.V1_UPDATE_TABLE,
-            OK,
-            r ->
-                CatalogHandlers.updateTable(
-                    catalog, r.table(), body(r, UpdateTableRequest.class))),
+        new Route(Endpoint.V1_UPDATE_TABLE, OK, this::updateTable),
         new Route(Endpoint.V1_DELETE_TABLE, NO_CONTENT, this::dropTable),
-        new Route(
-            Endpoint.V1_RENAME_TABLE,
-            NO_CONTENT,
-            r ->
-                run(() -> CatalogHandlers.renameTable(catalog, body(r, RenameTableRequest.class)))),
-        new Route(
-            Endpoint.V1_REGISTER_TABLE,
-            OK,
-            r ->
-                CatalogHandlers.registerTable(
-                    catalog, r.namespace(), body(r, RegisterTableRequest.class))),
+        new Route(Endpoint.V1_RENAME_TABLE, NO_CONTENT, this::renameTable),
+        new Route(Endpoint.V1_REGISTER_TABLE, OK, this::registerTable),
         // Scan metrics are accepted and dropped: this service keeps no metrics store.
         new Route(Endpoint.V1_REPORT_METRICS, NO_CONTENT, r -> null),
         new Route(
             Endpoint.V1_COMMIT_TRANSACTION,
             NO_CONTENT,
-            r -> run(() -> transactions.commit(body(r, CommitTransactionRequest.class)))),
+            this::commitTransaction),
         new Route(Endpoint.V1_LIST_VIEWS, OK, this::listViews),
-        new Route(
-            Endpoint.V1_CREATE_VIEW,
-            OK,
-            r ->
-                CatalogHandlers.createView(
-                    views, r.namespace(), body(r, CreateViewRequest.class))),
+        new Route(Endpoint.V1_CREATE_VIEW, OK, this::createView),
         new Route(Endpoint.V1_LOAD_VIEW, OK, r -> CatalogHandlers.loadView(views, r.view())),
         new Route(
             Endpoint.V1_VIEW_EXISTS,
@@ -129,16 +113,8 @@ final class CatalogEndpoints {
             Endpoint.V1_DELETE_VIEW,
             NO_CONTENT,
             r -> run(() -> CatalogHandlers.dropView(views, r.view()))),
-        new Route(
-            Endpoint.V1_RENAME_VIEW,
-            NO_CONTENT,
-            r -> run(() -> CatalogHandlers.renameView(views, body(r, RenameTableRequest.class)))),
-        new Route(
-            Endpoint.V1_REGISTER_VIEW,
-            OK,
-            r ->
-                CatalogHandlers.registerView(
-                    views, r.namespace(), body(r, RegisterViewRequest.class))));
+        new Route(Endpoint.V1_RENAME_VIEW, NO_CONTENT, this::renameView),
+        new Route(Endpoint.V1_REGISTER_VIEW, OK, this::registerView));
   }
 
   /**
@@ -177,11 +153,103 @@ final class CatalogEndpoints {
         : CatalogHandlers.listViews(views, request.namespace());
   }
 
+  // Everything that creates or renames a name checks it against Names; everything that gives a
+  // table a location checks it against the other tables' (LocationGuard). Reads and drops do not
+  // check names, so that a bad name created before these rules can still be seen and removed.
+
+  private Object createNamespace(RestRequest request) {
+    CreateNamespaceRequest create = body(request, CreateNamespaceRequest.class);
+    Names.checkNamespace(create.namespace());
+    return CatalogHandlers.createNamespace(namespaces, create);
+  }
+
   private Object createTable(RestRequest request) {
     CreateTableRequest create = body(request, CreateTableRequest.class);
-    return create.stageCreate()
-        ? CatalogHandlers.stageTableCreate(catalog, request.namespace(), create)
-        : CatalogHandlers.createTable(catalog, request.namespace(), create);
+    TableIdentifier id = TableIdentifier.of(request.namespace(), create.name());
+    Names.checkTable(id);
+    // The location is decided (and checked) here, then passed on explicitly, so that the table
+    // is created exactly where it was checked.
+    String location = locations.checkNew(id, create.location(), create.properties());
+    CreateTableRequest placed =
+        CreateTableRequest.builder()
+            .withName(create.name())
+            .withLocation(location)
+            .withSchema(create.schema())
+            .withPartitionSpec(create.spec())
+            .withWriteOrder(create.writeOrder())
+            .setProperties(create.properties() == null ? Map.of() : create.properties())
+            .build();
+    if (create.stageCreate()) {
+      return CatalogHandlers.stageTableCreate(catalog, request.namespace(), placed); // checked again at its commit
+    }
+    Object response = CatalogHandlers.createTable(catalog, request.namespace(), placed);
+    locations.created(id, location);
+    return response;
+  }
+
+  private Object updateTable(RestRequest request) {
+    UpdateTableRequest update = body(request, UpdateTableRequest.class);
+    TableIdentifier id = request.table();
+    if (!catalog.tableExists(id)) {
+      Names.checkTable(id); // a staged create's commit creates the table
+    }
+    locations.checkUpdate(id, update);
+    return CatalogHandlers.updateTable(catalog, id, update);
+  }
+
+  private Object commitTransaction(RestRequest request) {
+    CommitTransactionRequest commit = body(request, CommitTransactionRequest.class);
+    for (UpdateTableRequest change : commit.tableChanges()) {
+      if (change.identifier() != null) {
+        if (!catalog.tableExists(change.identifier())) {
+          Names.checkTable(change.identifier());
+        }
+        locations.checkUpdate(change.identifier(), change);
+      }
+    }
+    transactions.commit(commit);
+    return null;
+  }
+
+  private Object renameTable(RestRequest request) {
+    RenameTableRequest rename = body(request, RenameTableRequest.class);
+    Names.checkTable(rename.destination());
+    CatalogHandlers.renameTable(catalog, rename);
+    locations.forget(rename.source());
+    return null;
+  }
+
+  private Object registerTable(RestRequest request) {
+    RegisterTableRequest register = body(request, RegisterTableRequest.class);
+    TableIdentifier id = TableIdentifier.of(request.namespace(), register.name());
+    Names.checkTable(id);
+    Object response = CatalogHandlers.registerTable(catalog, request.namespace(), register);
+    try {
+      locations.checkRegistered(id, catalog.loadTable(id));
+    } catch (RuntimeException e) {
+      catalog.dropTable(id, false); // only the catalog entry: the files are someone else's
+      throw e;
+    }
+    return response;
+  }
+
+  private Object createView(RestRequest request) {
+    CreateViewRequest create = body(request, CreateViewRequest.class);
+    Names.checkTable(TableIdentifier.of(request.namespace(), create.name()));
+    return CatalogHandlers.createView(views, request.namespace(), create);
+  }
+
+  private Object renameView(RestRequest request) {
+    RenameTableRequest rename = body(request, RenameTableRequest.class);
+    Names.checkTable(rename.destination());
+    CatalogHandlers.renameView(views, rename);
+    return null;
+  }
+
+  private Object registerView(RestRequest request) {
+    RegisterViewRequest register = body(request, RegisterViewRequest.class);
+    Names.checkTable(TableIdentifier.of(request.namespace(), register.name()));
+    return CatalogHandlers.registerView(views, request.namespace(), register);
   }
 
   private Object dropTable(RestRequest request) {
@@ -190,6 +258,7 @@ final class CatalogEndpoints {
     } else {
       CatalogHandlers.dropTable(catalog, request.table());
     }
+    locations.forget(request.table());
     return null;
   }
 

@@ -3,6 +3,7 @@ package io.floe.runner.config;
 import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.materialize.MaterializeSettings;
 import io.floe.tasks.registry.SchemaRegistrySettings;
+import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
@@ -32,7 +33,8 @@ public record FloeConfig(
     PlannerConfig planner,
     MaterializeSettings materialize,
     Map<String, TenantConfig> tenants,
-    Map<String, Double> crashPoints) {
+    Map<String, Double> crashPoints,
+    TableRules tableRules) {
 
   public static final String DEFAULT_TENANT = "default";
 
@@ -68,8 +70,14 @@ public record FloeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
+    // Floe's own topics can never be a table's source: a table fed by the task topic would feed on itself.
+    Set<String> internalTopics = new TreeSet<>(
+        List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
+    tenants.values().forEach(tenant -> internalTopics.add(tenant.deadLetterTopic()));
+    TableRules tableRules = new TableRules(internalTopics, Duration.ofMillis(settings.longValue(
+        "tables.orphan-min-age-floor-ms", TableRules.DEFAULT_ORPHAN_MIN_AGE_FLOOR.toMillis(), 1000)));
     settings.refuseUnknown(key -> OWN_PREFIXES.stream().anyMatch(key::startsWith));
-    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints));
+    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints), tableRules);
   }
 
   public TenantConfig tenant(String name) {

@@ -8,7 +8,10 @@ import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.Task;
 import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.maintain.TableFiles;
 import io.floe.tasks.maintain.UploadJanitor;
+import io.floe.tasks.table.CatalogListing;
+import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
@@ -69,7 +72,7 @@ public final class PlannerService {
   private final TableGauges gauges;
   private final MeterRegistry metrics;
   private final AtomicBoolean ticking = new AtomicBoolean();
-  private final Map<String, List<RegisteredTable>> tableLists = new HashMap<>();
+  private final Map<String, CatalogListing> tableLists = new HashMap<>();
   private volatile long tableListsAt;
   private long janitorAt;
   private final AtomicLong taskTopicLag = new AtomicLong();
@@ -191,10 +194,14 @@ public final class PlannerService {
     refreshTaskTopicLag();
     boolean janitorWasDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
     List<TaskEnvelope> tasks = new ArrayList<>();
-    for (Map.Entry<String, List<RegisteredTable>> entry : tableLists.entrySet()) {
+    for (Map.Entry<String, CatalogListing> entry : tableLists.entrySet()) {
       String tenant = entry.getKey();
-      List<RegisteredTable> tables = entry.getValue();
+      CatalogListing listing = entry.getValue();
+      List<RegisteredTable> tables = listing.tables();
+      Set<String> problems = new HashSet<>();
+      listing.problems().forEach(problem -> problems.add(problem.name()));
       if (tables.isEmpty()) {
+        gauges.updateProblems(tenant, problems);
         continue;
       }
       Set<String> topics = new HashSet<>();
@@ -211,7 +218,7 @@ public final class PlannerService {
         try {
           Table table = registry.load(tenant, registered.id());
           if (janitorDue) {
-            abortAbandonedUploads(tenant, registered, table);
+            abortAbandonedUploads(tenant, registered, table, listing);
           }
           Map<Integer, Long> end = ends.get(registered.topic());
           if (end == null) {
@@ -234,9 +241,11 @@ public final class PlannerService {
         } catch (NoSuchTableException e) {
           tableListsAt = 0; // dropped: list again next tick
         } catch (RuntimeException e) {
+          problems.add(registered.name()); // one broken table never stops the others
           LOG.warn("Cannot plan table {}: {}", registered.name(), e.toString());
         }
       }
+      gauges.updateProblems(tenant, problems);
     }
     if (janitorWasDue) {
       janitorAt = System.currentTimeMillis();
@@ -262,10 +271,11 @@ public final class PlannerService {
   }
 
   /** Uploads of runners that died mid-file (SIGKILL, OOM) cannot abort themselves. */
-  private void abortAbandonedUploads(String tenant, RegisteredTable registered, Table table) {
+  private void abortAbandonedUploads(String tenant, RegisteredTable registered, Table table, CatalogListing listing) {
     try {
-      int aborted = UploadJanitor.abortAbandoned(
-          tenants.tenant(tenant).s3(), table.location(), config.abandonedUploadAge(), Instant.now());
+      Tenant owner = tenants.tenant(tenant);
+      TableFiles files = TableFiles.of(table, listing.locations().values(), owner.warehouseRoot());
+      int aborted = UploadJanitor.abortAbandoned(owner.s3(), files, config.abandonedUploadAge(), Instant.now());
       if (aborted > 0) {
         metrics.counter("floe.s3.multipart.abandoned", "table", registered.name()).increment(aborted);
       }
@@ -281,7 +291,10 @@ public final class PlannerService {
     }
     for (String tenant : tenantNames) {
       try {
-        tableLists.put(tenant, registry.list(tenant));
+        CatalogListing listing = registry.scan(tenant);
+        tableLists.put(tenant, listing);
+        listing.problems().forEach(problem ->
+            LOG.warn("Tenant {}: {} is left out of planning: {}", tenant, problem.name(), problem.problem()));
       } catch (RuntimeException e) {
         LOG.warn("Cannot list tables of tenant {}: {}", tenant, e.toString());
       }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.Snapshot;
@@ -24,6 +25,7 @@ final class TableGauges {
 
   private final MeterRegistry registry;
   private final Map<String, Values> tables = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, AtomicLong>> problems = new ConcurrentHashMap<>();
 
   TableGauges(MeterRegistry registry) {
     this.registry = registry;
@@ -88,6 +90,27 @@ final class TableGauges {
     gauge("floe.table.last.commit.timestamp.seconds", name, values.lastCommit, "When the table's current snapshot was committed");
     gauge("floe.table.suspended", name, values.suspended, "1 while the table's error mode keeps it suspended");
     return values;
+  }
+
+  /**
+   * Marks which tables (or namespaces) of a tenant cannot be read or planned right now: {@code
+   * floe_table_problem} is 1 for each of them and back to 0 for the ones that recovered.
+   */
+  void updateProblems(String tenant, Set<String> names) {
+    Map<String, AtomicLong> known = problems.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
+    for (String name : names) {
+      known.computeIfAbsent(name, n -> {
+        AtomicLong flag = new AtomicLong();
+        Gauge.builder("floe.table.problem", flag, AtomicLong::get).tag("table", n).tag("tenant", tenant)
+            .description("1 while the table or namespace cannot be read or planned (see its status for why)").register(registry);
+        return flag;
+      }).set(1);
+    }
+    known.forEach((name, flag) -> {
+      if (!names.contains(name)) {
+        flag.set(0);
+      }
+    });
   }
 
   private void gauge(String metric, String table, AtomicLong value, String description) {

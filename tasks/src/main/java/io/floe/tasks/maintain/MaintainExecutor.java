@@ -14,6 +14,9 @@ import io.floe.tasks.write.TaskFileIO;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.function.Function;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -86,13 +89,24 @@ public final class MaintainExecutor {
   private final S3OutputMetrics s3Metrics;
   private final MeterRegistry metrics;
   private final Clock clock;
+  private final Duration orphanMinAgeFloor;
+  private final Function<String, Collection<String>> tableLocations;
 
-  public MaintainExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics, Clock clock) {
+  /**
+   * @param orphanMinAgeFloor orphans younger than this are kept whatever the table's setting says
+   *     (its properties may have been changed by another engine)
+   * @param tableLocations the normalized locations of every table of a tenant's catalog, at most
+   *     as old as the floor: files under another table's location are never this table's to delete
+   */
+  public MaintainExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics, Clock clock,
+      Duration orphanMinAgeFloor, Function<String, Collection<String>> tableLocations) {
     this.tenants = tenants;
     this.uploads = uploads;
     this.s3Metrics = s3Metrics;
     this.metrics = metrics;
     this.clock = clock;
+    this.orphanMinAgeFloor = orphanMinAgeFloor;
+    this.tableLocations = tableLocations;
   }
 
   public TaskResult execute(TaskEnvelope envelope) {
@@ -113,6 +127,7 @@ public final class MaintainExecutor {
     }
     MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
     Instant now = clock.instant();
+    TableFiles files = TableFiles.of(table, tableLocations.apply(envelope.tenant()), tenant.warehouseRoot());
     int manifestsBefore = rewriteManifests(table, tenant, settings);
 
     int snapshotsBefore = size(table.snapshots());
@@ -120,13 +135,21 @@ public final class MaintainExecutor {
       table.expireSnapshots()
           .expireOlderThan(now.minus(settings.maxSnapshotAge()).toEpochMilli())
           .retainLast(settings.minSnapshots())
-          .deleteWith(table.io()::deleteFile)
+          .deleteWith(path -> {
+            if (files.mayDelete(path)) {
+              table.io().deleteFile(path);
+            } else {
+              LOG.warn("{}: expired file {} is not this table's to delete (outside its directories or inside another table's); kept",
+                  envelope, path);
+            }
+          })
           .commit();
       table.refresh();
     }
     int expired = snapshotsBefore - size(table.snapshots());
 
-    List<String> orphans = OrphanFiles.find(table, tenant.s3(), settings.orphanMinAge(), now);
+    Duration orphanMinAge = settings.orphanMinAge().compareTo(orphanMinAgeFloor) < 0 ? orphanMinAgeFloor : settings.orphanMinAge();
+    List<String> orphans = OrphanFiles.find(table, files, tenant.s3(), orphanMinAge, now);
     int removed = orphans.isEmpty() ? 0 : OrphanFiles.delete(tenant.s3(), orphans);
 
     Map<String, Object> outcome = new LinkedHashMap<>();

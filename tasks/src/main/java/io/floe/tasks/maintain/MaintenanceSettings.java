@@ -42,6 +42,7 @@ public record MaintenanceSettings(
 
   public static final String PREFIX_COMPACTION = "floe.compaction.";
   public static final String PREFIX_MAINTENANCE = "floe.maintenance.";
+  public static final String ORPHAN_MIN_AGE = "floe.maintenance.orphan-min-age-ms";
 
   public static final long DEFAULT_TARGET_FILE_SIZE = 512L * 1024 * 1024;
 
@@ -61,7 +62,7 @@ public record MaintenanceSettings(
         Duration.ofMillis(positive(properties, "floe.maintenance.interval-ms", 3_600_000, v -> v >= 100)),
         (int) positive(properties, "floe.maintenance.min-snapshots", 10, v -> v >= 1 && v <= 1_000_000),
         Duration.ofMillis(positive(properties, "floe.maintenance.max-snapshot-age-ms", 3_600_000, v -> v >= 0)),
-        Duration.ofMillis(positive(properties, "floe.maintenance.orphan-min-age-ms", 86_400_000, v -> v >= 1000)),
+        Duration.ofMillis(positive(properties, ORPHAN_MIN_AGE, 86_400_000, v -> v >= 1000)),
         (int) positive(properties, "floe.maintenance.max-manifests", 100, v -> v >= 2),
         bool(properties, "floe.compaction.sort", true),
         positive(properties, "floe.compaction.sort-max-input-bytes", 32L * 1024 * 1024, v -> v > 0));

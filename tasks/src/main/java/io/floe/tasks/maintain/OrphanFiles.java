@@ -66,24 +66,36 @@ public final class OrphanFiles {
     return files;
   }
 
-  /** The unreferenced files under the table's location older than {@code minAge}. */
+  /** The unreferenced files of a table considered alone (no neighbours known), older than {@code minAge}. */
   public static List<String> find(Table table, S3Client s3, Duration minAge, Instant now) {
+    return find(table, TableFiles.of(table), s3, minAge, now);
+  }
+
+  /**
+   * The unreferenced files older than {@code minAge} under the table's own directories, leaving
+   * out whatever {@code files} says is not the table's to delete (another table nested inside it,
+   * anything outside the warehouse).
+   */
+  public static List<String> find(Table table, TableFiles files, S3Client s3, Duration minAge, Instant now) {
     Set<String> reachable = reachable(table);
-    S3Location root = S3Location.parse(table.location().endsWith("/") ? table.location() : table.location() + "/");
     Instant cutoff = now.minus(minAge);
     List<String> orphans = new ArrayList<>();
-    String token = null;
-    do {
-      String continuation = token;
-      ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(root.bucket()).prefix(root.key()).continuationToken(continuation));
-      for (S3Object object : page.contents()) {
-        String path = "s3://" + root.bucket() + "/" + object.key();
-        if (!reachable.contains(path) && object.lastModified() != null && object.lastModified().isBefore(cutoff)) {
-          orphans.add(path);
+    for (String prefix : files.roots()) {
+      S3Location root = S3Location.parse(prefix + "/");
+      String token = null;
+      do {
+        String continuation = token;
+        ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(root.bucket()).prefix(root.key()).continuationToken(continuation));
+        for (S3Object object : page.contents()) {
+          String path = "s3://" + root.bucket() + "/" + object.key();
+          if (!reachable.contains(path) && object.lastModified() != null && object.lastModified().isBefore(cutoff)
+              && files.mayDelete(path)) {
+            orphans.add(path);
+          }
         }
-      }
-      token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-    } while (token != null);
+        token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+      } while (token != null);
+    }
     return orphans;
   }
 

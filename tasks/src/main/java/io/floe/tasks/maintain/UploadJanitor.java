@@ -3,6 +3,7 @@ package io.floe.tasks.maintain;
 import io.floe.tasks.write.S3Location;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -24,6 +25,22 @@ public final class UploadJanitor {
   /** Aborts uploads under {@code location} initiated before {@code now - olderThan}; returns how many. */
   public static int abortAbandoned(S3Client s3, String location, Duration olderThan, Instant now) {
     S3Location root = S3Location.parse(location.endsWith("/") ? location : location + "/");
+    return abortUnder(s3, root, path -> true, olderThan, now);
+  }
+
+  /**
+   * Aborts abandoned uploads of the table's own files: under its directories, never under another
+   * table's location nested in it.
+   */
+  public static int abortAbandoned(S3Client s3, TableFiles files, Duration olderThan, Instant now) {
+    int aborted = 0;
+    for (String prefix : files.roots()) {
+      aborted += abortUnder(s3, S3Location.parse(prefix + "/"), files::mayDelete, olderThan, now);
+    }
+    return aborted;
+  }
+
+  private static int abortUnder(S3Client s3, S3Location root, Predicate<String> owned, Duration olderThan, Instant now) {
     Instant cutoff = now.minus(olderThan);
     int aborted = 0;
     String keyMarker = null;
@@ -34,7 +51,8 @@ public final class UploadJanitor {
       ListMultipartUploadsResponse page = s3.listMultipartUploads(b -> b.bucket(root.bucket()).prefix(root.key())
           .keyMarker(key).uploadIdMarker(id));
       for (MultipartUpload upload : page.uploads()) {
-        if (upload.initiated() != null && upload.initiated().isBefore(cutoff)) {
+        if (upload.initiated() != null && upload.initiated().isBefore(cutoff)
+            && owned.test("s3://" + root.bucket() + "/" + upload.key())) {
           try {
             s3.abortMultipartUpload(b -> b.bucket(root.bucket()).key(upload.key()).uploadId(upload.uploadId()));
             aborted++;

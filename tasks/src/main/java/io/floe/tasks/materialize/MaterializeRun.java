@@ -18,6 +18,7 @@ import io.floe.tasks.schema.IncompatibleSchemaException;
 import io.floe.tasks.schema.RecordDecoder;
 import io.floe.tasks.schema.SchemaDecoders;
 import io.floe.tasks.schema.SchemaEvolution;
+import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.KafkaColumns;
@@ -55,6 +56,7 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
@@ -311,6 +313,12 @@ final class MaterializeRun {
         UpdateSchema update = table.updateSchema();
         try {
           if (SchemaEvolution.evolve(update, table.schema(), shape.getValue())) {
+            String problem = limitsProblem(update);
+            if (problem != null) {
+              reason = shape.getKey() + " cannot be applied to table " + id + ": " + problem;
+              shapeDecisions.put(decision, reason);
+              break;
+            }
             update.commit();
             table.refresh();
             changed = true;
@@ -329,6 +337,11 @@ final class MaterializeRun {
           }
           LOG.info("{}: schema changed concurrently ({}); retrying", envelope, e.getMessage());
           table.refresh();
+          continue;
+        } catch (IllegalArgumentException | ValidationException e) {
+          // e.g. a field name Iceberg refuses: the schema's records go to the error mode, the table goes on
+          reason = shape.getKey() + " cannot be applied to table " + id + ": " + e.getMessage();
+          shapeDecisions.put(decision, reason);
         }
       }
       if (reason != null) {
@@ -339,6 +352,15 @@ final class MaterializeRun {
       addPendingPartitions();
     }
     return refused;
+  }
+
+  /** Why the evolved schema is not acceptable (limits, names), or null; computed locally, before any commit. */
+  private String limitsProblem(UpdateSchema update) {
+    try {
+      return SchemaLimits.from(table.properties()).problem(update.apply());
+    } catch (IllegalArgumentException | ValidationException e) {
+      return e.getMessage();
+    }
   }
 
   private static String reservedColumn(Types.StructType shape) {
@@ -448,6 +470,12 @@ final class MaterializeRun {
       return; // nothing to write; a table that does not exist yet is created at the end
     }
     if (!treeValues.isEmpty()) {
+      treeValues = admitNewFields(batch, trees);
+    }
+    if (fastRows == 0 && treeValues.isEmpty()) {
+      return;
+    }
+    if (!treeValues.isEmpty()) {
       Schema before = table == null ? null : table.schema();
       growSchema(treeValues);
       if (before != null && !before.sameSchema(table.schema())) {
@@ -505,6 +533,62 @@ final class MaterializeRun {
       return null;
     }
     return value;
+  }
+
+  /**
+   * Checks the new fields of each tree-path record before the table grows by them: a record whose
+   * fields cannot be columns (an empty name, a name that collides with a nested path such as
+   * {@code "a.b"} beside {@code a.b}, control characters) or that would take the table past its
+   * {@link SchemaLimits} goes to the error mode with the reason, alone; the table never blocks on
+   * it. Records are admitted in offset order, so of two that clash with each other the later one
+   * is refused. Returns the admitted trees; refused ones are cleared from {@code trees}.
+   */
+  private List<JsonNode> admitNewFields(List<ConsumerRecord<byte[], byte[]>> batch, JsonNode[] trees) {
+    Schema base = table == null ? KafkaColumns.baseSchema() : table.schema();
+    SchemaLimits limits = SchemaLimits.from(table == null ? settings.newTableProperties() : table.properties());
+    List<JsonNode> admitted = new ArrayList<>();
+    SchemaGrowth together = new SchemaGrowth(base.asStruct());
+    for (int i = 0; i < trees.length; i++) {
+      if (trees[i] == null) {
+        continue;
+      }
+      SchemaGrowth alone = new SchemaGrowth(base.asStruct());
+      alone.observe(trees[i]);
+      if (!alone.hasAdditions()) {
+        admitted.add(trees[i]); // nothing new: a value that does not fit is found when it is converted
+        continue;
+      }
+      String problem = growthProblem(base, alone, limits);
+      if (problem == null) {
+        together.observe(trees[i]);
+        problem = growthProblem(base, together, limits);
+        if (problem != null) {
+          together = new SchemaGrowth(base.asStruct()); // forget this record's fields again
+          admitted.forEach(together::observe);
+          problem = "together with earlier records of the batch, " + problem;
+        }
+      }
+      if (problem == null) {
+        admitted.add(trees[i]);
+      } else {
+        deadLetter(batch.get(i), "its fields cannot be added to table " + id + ": " + problem);
+        trees[i] = null;
+      }
+    }
+    return admitted;
+  }
+
+  /** Why the table cannot grow by {@code growth}, or null if it can. */
+  private String growthProblem(Schema base, SchemaGrowth growth, SchemaLimits limits) {
+    Schema candidate;
+    try {
+      candidate = table == null
+          ? withAdditions(base, growth)
+          : table.updateSchema().unionByNameWith(growth.additionsSchema()).apply(); // local: nothing is committed
+    } catch (IllegalArgumentException | ValidationException e) {
+      return e.getMessage();
+    }
+    return limits.problem(candidate);
   }
 
   /** Rows read against the schema before it grew are read again against the grown one. */

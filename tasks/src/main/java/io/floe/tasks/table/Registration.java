@@ -19,13 +19,14 @@ public record Registration(
     String topic, String format, String keyFormat, String errorMode, List<String> partitioning, Map<String, String> properties) {
 
   /** Property prefixes a registration may set; the rest belong to Floe's bookkeeping or to Iceberg. */
-  public static final List<String> SETTABLE_PREFIXES = List.of("floe.compaction.", "floe.maintenance.", "write.");
+  public static final List<String> SETTABLE_PREFIXES = List.of("floe.compaction.", "floe.maintenance.", "floe.schema.", "write.");
 
   public Registration {
     partitioning = partitioning == null ? null : List.copyOf(partitioning);
     properties = properties == null ? Map.of() : Map.copyOf(properties);
     for (String key : properties.keySet()) {
-      if (SETTABLE_PREFIXES.stream().noneMatch(key::startsWith)) {
+      if (key.equals(io.floe.tasks.maintain.MaintainExecutor.LAST_MAINTENANCE)
+          || SETTABLE_PREFIXES.stream().noneMatch(key::startsWith)) {
         throw new IllegalArgumentException("Property " + key + " cannot be set at registration (allowed: "
             + String.join("*, ", SETTABLE_PREFIXES) + "*)");
       }

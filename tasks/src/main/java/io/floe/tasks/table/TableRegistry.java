@@ -2,20 +2,31 @@ package io.floe.tasks.table;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.floe.catalog.rules.InvalidLocationException;
+import io.floe.catalog.rules.Names;
+import io.floe.catalog.rules.TableLocations;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.format.ErrorMode;
+import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.maintain.CompactExecutor;
 import io.floe.tasks.maintain.CompactionPlan;
 import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.maintain.MaintenanceSettings;
+import io.floe.tasks.materialize.Failures;
+import io.floe.tasks.materialize.TaskResult;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
@@ -25,6 +36,8 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.BadRequestException;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.util.PropertyUtil;
 import org.slf4j.Logger;
@@ -41,10 +54,20 @@ public final class TableRegistry {
 
   private final Tenants tenants;
   private final Map<String, String> newTableProperties;
+  private final TableRules rules;
 
-  public TableRegistry(Tenants tenants, Map<String, String> newTableProperties) {
+  public TableRegistry(Tenants tenants, Map<String, String> newTableProperties, TableRules rules) {
     this.tenants = tenants;
     this.newTableProperties = Map.copyOf(newTableProperties);
+    this.rules = rules;
+  }
+
+  public TableRegistry(Tenants tenants, Map<String, String> newTableProperties) {
+    this(tenants, newTableProperties, TableRules.defaults());
+  }
+
+  public TableRules rules() {
+    return rules;
   }
 
   /**
@@ -57,29 +80,46 @@ public final class TableRegistry {
    *     a registry format on a tenant without a schema registry
    */
   public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration) {
+    Names.checkTable(id);
     String topic = registration.topic();
+    Names.checkTopic(topic);
+    rules.checkSourceTopic(topic);
     RecordFormat format = RecordFormat.of(registration.format() == null ? TableProperties.DEFAULT_FORMAT : registration.format());
     RecordFormat keyFormat = keyFormat(registration.keyFormat(), format);
     ErrorMode requested = registration.errorMode() == null ? null : ErrorMode.of(registration.errorMode());
     List<Partitioning.Field> partitioning =
         Partitioning.parse(registration.partitioning() == null ? Partitioning.DEFAULT : registration.partitioning());
-    if (id.namespace().isEmpty()) {
-      throw new IllegalArgumentException("Invalid table '" + id + "': expected namespace.name");
+    MaintenanceSettings settings = MaintenanceSettings.from(registration.properties()); // names a bad value before anything changes
+    if (registration.properties().containsKey(MaintenanceSettings.ORPHAN_MIN_AGE)) {
+      rules.checkOrphanMinAge(settings.orphanMinAge());
     }
-    MaintenanceSettings.from(registration.properties()); // names a bad value before anything changes
+    SchemaLimits.from(registration.properties());
     Tenant tenant = tenants.tenant(tenantName);
     if ((format.usesRegistry() || keyFormat.usesRegistry()) && !tenant.hasSchemaRegistry()) {
       throw new IllegalArgumentException("Format " + (format.usesRegistry() ? format : keyFormat).wireName()
           + " needs a schema registry, and tenant " + tenantName + " has none (set schema-registry.url)");
     }
+    // Path properties wait until the table's location is known and checked.
+    Map<String, String> pathProperties = new HashMap<>();
+    Map<String, String> otherProperties = new HashMap<>(registration.properties());
+    for (String key : TableLocations.PATH_PROPERTIES) {
+      String value = otherProperties.remove(key);
+      if (value != null) {
+        pathProperties.put(key, value);
+      }
+    }
     Catalog catalog = tenant.catalog();
     Table table;
+    boolean created = false;
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
       table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested,
-          partitioning, registration.properties());
+          partitioning, otherProperties);
+      created = true;
     }
+    checkLocation(tenant, id, table, created);
+    TableLocations.checkPathProperties(table.location(), pathProperties);
     Map<String, String> properties = table.properties();
     String existing = properties.get(TableProperties.SOURCE_TOPIC);
     if (existing != null) {
@@ -109,21 +149,49 @@ public final class TableRegistry {
         var update = table.updateProperties();
         changed.forEach(update::set);
         update.commit();
-        LOG.info("Table {}: properties now {}", id, changed);
+        LOG.info("Table {}: properties {} changed", id, changed.keySet());
       }
     } else {
       // A table created outside Floe: adopt it, keeping its schema and partitioning.
-      table.updateProperties()
+      var update = table.updateProperties()
           .set(TableProperties.ERROR_MODE, (requested == null ? ErrorMode.LOG : requested).wireName())
           .set(TableProperties.SOURCE_TOPIC, topic)
           .set(TableProperties.FORMAT, format.wireName())
           .set(TableProperties.KEY_FORMAT, keyFormat.wireName())
-          .set(TableProperties.TENANT, tenantName)
-          .commit();
+          .set(TableProperties.TENANT, tenantName);
+      registration.properties().forEach(update::set);
+      update.commit();
       LOG.info("Adopted existing table {} for topic {}", id, topic);
     }
     table.refresh();
     return registered(tenantName, id, table);
+  }
+
+  /**
+   * A table owns exactly its location: inside the tenant's warehouse, not a bucket root, and
+   * sharing no objects with any other table of the catalog (otherwise maintaining one would
+   * delete the other's files). A table this registration just created in breach of that is
+   * dropped again, without purging: its location is someone else's.
+   */
+  private void checkLocation(Tenant tenant, TableIdentifier id, Table table, boolean created) {
+    try {
+      TableLocations.checkInWarehouse(table.location(), tenant.warehouseRoot().orElse(null));
+      TableIdentifier other = scan(tenant.name()).overlappingTable(id, table.location());
+      if (other != null) {
+        throw new InvalidLocationException("Table %s cannot be registered: its location %s shares objects with table %s's"
+            + " location; each table must own its location alone (choose another name or location)", id, table.location(), other);
+      }
+    } catch (InvalidLocationException e) {
+      if (created) {
+        try {
+          tenant.catalog().dropTable(id, false);
+        } catch (RuntimeException dropFailure) {
+          e.addSuppressed(dropFailure);
+          LOG.warn("Cannot drop table {} created at a refused location: {}", id, dropFailure.toString());
+        }
+      }
+      throw e;
+    }
   }
 
   private static RecordFormat keyFormat(String name, RecordFormat valueFormat) {
@@ -184,23 +252,53 @@ public final class TableRegistry {
       return table;
     } catch (AlreadyExistsException e) {
       return catalog.loadTable(id);
+    } catch (BadRequestException e) {
+      throw new IllegalArgumentException("Cannot create table " + id + ": " + e.getMessage(), e);
     }
   }
 
   /** Every registered table of the tenant, found by walking its namespaces. */
   public List<RegisteredTable> list(String tenantName) {
+    return scan(tenantName).tables();
+  }
+
+  /**
+   * Walks the tenant's catalog: registered tables, every table's location, and what cannot be
+   * read. A broken namespace or table (e.g. a level JdbcCatalog cannot list, a metadata file that
+   * is gone) becomes a problem of that entry; the walk goes on.
+   *
+   * @throws RuntimeException only when the catalog itself is unavailable (then nothing can be said)
+   */
+  public CatalogListing scan(String tenantName) {
     Catalog catalog = tenants.tenant(tenantName).catalog();
     List<RegisteredTable> tables = new ArrayList<>();
+    Map<TableIdentifier, String> locations = new HashMap<>();
+    List<CatalogListing.Problem> problems = new ArrayList<>();
     if (!(catalog instanceof SupportsNamespaces namespaces)) {
-      return tables;
+      return new CatalogListing(tables, locations, problems);
     }
-    List<Namespace> pending = new ArrayList<>(namespaces.listNamespaces(Namespace.empty()));
+    Deque<Namespace> pending = new ArrayDeque<>(namespaces.listNamespaces(Namespace.empty()));
+    Set<Namespace> seen = new HashSet<>();
     while (!pending.isEmpty()) {
-      Namespace namespace = pending.remove(pending.size() - 1);
-      pending.addAll(namespaces.listNamespaces(namespace));
-      for (TableIdentifier id : catalog.listTables(namespace)) {
+      Namespace namespace = pending.pop();
+      if (!seen.add(namespace)) {
+        continue; // a catalog that lists a namespace under itself must not loop the walk
+      }
+      List<TableIdentifier> ids;
+      try {
+        pending.addAll(namespaces.listNamespaces(namespace));
+        ids = catalog.listTables(namespace);
+      } catch (NoSuchNamespaceException e) {
+        continue; // dropped while listing
+      } catch (RuntimeException e) {
+        rethrowIfUnavailable(e);
+        problems.add(new CatalogListing.Problem(namespace.toString(), "namespace cannot be listed: " + reason(e)));
+        continue;
+      }
+      for (TableIdentifier id : ids) {
         try {
           Table table = catalog.loadTable(id);
+          location(table).ifPresent(location -> locations.put(id, location));
           String topic = table.properties().get(TableProperties.SOURCE_TOPIC);
           if (topic != null) {
             String owner = table.properties().getOrDefault(TableProperties.TENANT, tenantName);
@@ -210,11 +308,51 @@ public final class TableRegistry {
           }
         } catch (NoSuchTableException e) {
           // dropped while listing
+        } catch (RuntimeException e) {
+          rethrowIfUnavailable(e);
+          problems.add(new CatalogListing.Problem(id.toString(), "table cannot be loaded: " + reason(e)));
         }
       }
     }
     tables.sort((a, b) -> a.name().compareTo(b.name()));
-    return tables;
+    CatalogListing listing = new CatalogListing(tables, locations, problems);
+    listings.put(tenantName, listing);
+    listingTimes.put(tenantName, Instant.now());
+    return listing;
+  }
+
+  /**
+   * The tenant's last listing if it is at most {@code maxAge} old, else a new one. Maintenance
+   * uses it to know other tables' locations; a listing younger than the orphan age floor is
+   * enough, because files younger than that are never deleted anyway.
+   */
+  public CatalogListing recentListing(String tenantName, Duration maxAge) {
+    CatalogListing listing = listings.getIfPresent(tenantName);
+    Instant at = listing == null ? null : listingTimes.getIfPresent(tenantName);
+    if (listing == null || at == null || at.plus(maxAge).isBefore(Instant.now())) {
+      listing = scan(tenantName);
+    }
+    return listing;
+  }
+
+  private static java.util.Optional<String> location(Table table) {
+    try {
+      return java.util.Optional.of(TableLocations.normalize(table.location()));
+    } catch (InvalidLocationException e) {
+      return java.util.Optional.empty(); // not on object storage: it cannot share objects with Floe's tables
+    }
+  }
+
+  private static void rethrowIfUnavailable(RuntimeException e) {
+    if (Failures.classify(e) == TaskResult.Kind.UNAVAILABLE) {
+      throw e;
+    }
+  }
+
+  /** A failure as a user can act on it: the message, without stack or internal class names. */
+  static String reason(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.length() > 300 ? message.substring(0, 300) + "..." : message;
   }
 
   /** Lets a suspended table run again (after its data or error mode was fixed). */
@@ -269,6 +407,9 @@ public final class TableRegistry {
         lastCompaction == null ? 0 : PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0),
         table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
   }
+
+  private final Cache<String, CatalogListing> listings = Caffeine.newBuilder().maximumSize(1_000).build();
+  private final Cache<String, Instant> listingTimes = Caffeine.newBuilder().maximumSize(1_000).build();
 
   /** Small-file counts by table, snapshot and threshold: status is polled, manifests are not re-read. */
   private static final Cache<String, Long> SMALL_FILES = Caffeine.newBuilder().maximumSize(10_000).build();

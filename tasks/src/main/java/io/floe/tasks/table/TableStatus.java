@@ -49,4 +49,14 @@ public record TableStatus(
     int snapshotCount,
     Instant lastCompaction,
     long lastCompactionBytes,
-    String lastMaintenance) {}
+    String lastMaintenance) {
+
+  /**
+   * The status of a table (or namespace) that cannot be read at all, e.g. because its metadata
+   * file is missing: only its name and the problem, so listings and dashboards still show it.
+   */
+  public static TableStatus broken(String name, String tenant, String problem) {
+    return new TableStatus(name, tenant, null, null, null, null, List.of(), -1, 0, Map.of(), Map.of(), null, 0, 0,
+        null, 0, null, problem, 0, 0, 0, null, 0, null);
+  }
+}

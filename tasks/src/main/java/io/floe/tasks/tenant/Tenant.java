@@ -5,6 +5,7 @@ import io.floe.tasks.schema.SchemaDecoders;
 import io.floe.tasks.source.TopicOffsets;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -28,6 +29,15 @@ public interface Tenant {
   }
 
   S3Client s3();
+
+  /**
+   * The tenant's warehouse root ({@code catalog.warehouse}, normalized) when it is an object-store
+   * location; empty when the catalog names its warehouse otherwise. Nothing Floe deletes for this
+   * tenant lies outside it.
+   */
+  default Optional<String> warehouseRoot() {
+    return Optional.empty();
+  }
 
   MultipartSettings multipart();
 

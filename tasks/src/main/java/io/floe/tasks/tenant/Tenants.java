@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import io.floe.catalog.rules.TableLocations;
 import java.util.function.Function;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
@@ -104,6 +106,11 @@ public final class Tenants implements AutoCloseable {
                 + (config.name().equals("default") ? "" : "tenants." + config.name() + ".") + "schema-registry.url", null);
       }
       return schemaDecoders;
+    }
+
+    @Override
+    public Optional<String> warehouseRoot() {
+      return TableLocations.warehouseRoot(config.catalogProperties().get("warehouse"));
     }
 
     @Override

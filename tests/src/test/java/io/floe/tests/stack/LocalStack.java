@@ -87,6 +87,8 @@ public final class LocalStack implements AutoCloseable {
     config.put("planner.interval-ms", "200");
     config.put("planner.freshness-interval-ms", "1000");
     config.put("planner.table-list-refresh-ms", "500");
+    // Tests remove orphans seconds old (their tasks finish within seconds); production keeps an hour.
+    config.put("tables.orphan-min-age-floor-ms", "1000");
     config.putAll(overrides);
     return config;
   }
