@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>Paths have no prefix ({@code /v1/config}, {@code /v1/namespaces/...}). Catalog calls block
  * on JDBC and on S3 (the service writes each new {@code metadata.json}), so they run on the
  * worker pool {@value #WORKER_POOL_NAME}, never on the event loop. Every failure is answered
- * with the spec's {@code ErrorResponse}. Multi-table transactions are checked in full before
+ * with the spec's {@code ErrorResponse}; request bodies and requests in progress are bounded by
+ * the config (see {@code CatalogRoutes}). Multi-table transactions are checked in full before
  * anything is written, then committed table by table (see {@code TransactionCommitter} for the
  * exact semantics).
  *
@@ -58,6 +59,8 @@ public final class CatalogService {
       }
       started = true;
     }
+    // The pool's task queue has no bound of its own: requests reach it only once admitted, so it
+    // holds at most max-concurrent-requests tasks (plus the open and close calls).
     WorkerExecutor pool =
         vertx.createSharedWorkerExecutor(WORKER_POOL_NAME, config.workerPoolSize());
     this.worker = pool;
@@ -87,9 +90,15 @@ public final class CatalogService {
   private Future<Integer> listen(JdbcCatalog opened) {
     this.catalog = opened;
     RestJson json = new RestJson();
+    CatalogEndpoints endpoints =
+        new CatalogEndpoints(opened, json, config.catalogProperties().get(CatalogProperties.WAREHOUSE_LOCATION));
     CatalogRoutes routes =
         new CatalogRoutes(
-            new CatalogEndpoints(opened, json), worker, json, config.clientDefaults());
+            endpoints.routes(),
+            json.write(endpoints.config(config.clientDefaults())),
+            worker,
+            json,
+            new CatalogRoutes.Limits(config.maxBodyBytes(), config.maxConcurrentRequests()));
     HttpServerOptions options =
         new HttpServerOptions().setHost(config.host()).setPort(config.port());
     return vertx
@@ -100,13 +109,16 @@ public final class CatalogService {
             listening -> {
               this.server = listening;
               LOG.info(
-                  "Catalog service '{}' listening on {}:{} (database {}, warehouse {}, {} workers)",
+                  "Catalog service '{}' listening on {}:{} (database {}, warehouse {}, {} workers,"
+                      + " at most {} requests in progress, bodies up to {} bytes)",
                   config.catalogName(),
                   config.host(),
                   listening.actualPort(),
                   JdbcBackend.describe(config.jdbcUri()),
                   config.catalogProperties().get(CatalogProperties.WAREHOUSE_LOCATION),
-                  config.workerPoolSize());
+                  config.workerPoolSize(),
+                  config.maxConcurrentRequests(),
+                  config.maxBodyBytes());
               return listening.actualPort();
             });
   }

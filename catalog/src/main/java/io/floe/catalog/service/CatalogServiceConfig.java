@@ -17,6 +17,8 @@ import org.apache.iceberg.CatalogProperties;
  *   <li>{@value #HOST} (default {@value #DEFAULT_HOST}), {@value #PORT} (default {@value
  *       #DEFAULT_PORT}; 0 picks a free port), {@value #WORKER_POOL_SIZE} (default {@value
  *       #DEFAULT_WORKER_POOL_SIZE}), {@value #NAME} (default {@value #DEFAULT_NAME}).
+ *   <li>{@value #MAX_BODY_BYTES} (default {@value #DEFAULT_MAX_BODY_BYTES}), {@value
+ *       #MAX_CONCURRENT_REQUESTS} (default {@value #DEFAULT_MAX_CONCURRENT_REQUESTS}).
  *   <li>{@value #BACKEND_PREFIX}{@code *}: passed, prefix removed, to {@code
  *       JdbcCatalog.initialize} — {@code uri}, {@code warehouse}, {@code jdbc.user}, {@code
  *       s3.endpoint}, ...
@@ -35,6 +37,9 @@ import org.apache.iceberg.CatalogProperties;
  * @param catalogName name of the catalog inside the JDBC database
  * @param catalogProperties effective properties for {@code JdbcCatalog.initialize}
  * @param clientDefaults properties returned to clients as configuration defaults
+ * @param maxBodyBytes largest request body the service buffers; a larger one is answered 413
+ * @param maxConcurrentRequests requests in progress at once (health checks aside); one more is
+ *     answered 503 with {@code Retry-After} at once, without queuing
  */
 public record CatalogServiceConfig(
     String host,
@@ -42,23 +47,31 @@ public record CatalogServiceConfig(
     int workerPoolSize,
     String catalogName,
     Map<String, String> catalogProperties,
-    Map<String, String> clientDefaults) {
+    Map<String, String> clientDefaults,
+    long maxBodyBytes,
+    int maxConcurrentRequests) {
 
   public static final String PREFIX = "catalog.service.";
   public static final String HOST = PREFIX + "host";
   public static final String PORT = PREFIX + "port";
   public static final String WORKER_POOL_SIZE = PREFIX + "worker-pool-size";
   public static final String NAME = PREFIX + "name";
+  public static final String MAX_BODY_BYTES = PREFIX + "max-body-bytes";
+  public static final String MAX_CONCURRENT_REQUESTS = PREFIX + "max-concurrent-requests";
   public static final String BACKEND_PREFIX = PREFIX + "backend.";
   public static final String CLIENT_DEFAULTS_PREFIX = PREFIX + "client-defaults.";
 
-  private static final List<String> KEYS = List.of(HOST, PORT, WORKER_POOL_SIZE, NAME);
+  private static final List<String> KEYS =
+      List.of(HOST, PORT, WORKER_POOL_SIZE, NAME, MAX_BODY_BYTES, MAX_CONCURRENT_REQUESTS);
   private static final List<String> PASS_THROUGH_PREFIXES = List.of(BACKEND_PREFIX, CLIENT_DEFAULTS_PREFIX);
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8181;
   public static final int DEFAULT_WORKER_POOL_SIZE = 8;
   public static final String DEFAULT_NAME = "floe";
+  /** Table commits carry schemas and snapshot summaries, never data: a few KiB to a few 100 KiB. */
+  public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+  public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 64;
   public static final String DEFAULT_JDBC_URI = "jdbc:sqlite:floe-catalog.db";
 
   static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
@@ -76,6 +89,13 @@ public record CatalogServiceConfig(
     require(catalogName != null && !catalogName.isBlank(), "Invalid %s: must not be blank", NAME);
     require(catalogProperties != null, "Invalid %s*: null", BACKEND_PREFIX);
     require(clientDefaults != null, "Invalid %s*: null", CLIENT_DEFAULTS_PREFIX);
+    require(
+        maxBodyBytes >= 1, "Invalid %s: %s (must be at least 1)", MAX_BODY_BYTES, maxBodyBytes);
+    require(
+        maxConcurrentRequests >= 1,
+        "Invalid %s: %s (must be at least 1)",
+        MAX_CONCURRENT_REQUESTS,
+        maxConcurrentRequests);
     catalogProperties = Map.copyOf(withBackendDefaults(catalogProperties));
     clientDefaults = Map.copyOf(clientDefaults);
     String warehouse = catalogProperties.get(CatalogProperties.WAREHOUSE_LOCATION);
@@ -101,7 +121,9 @@ public record CatalogServiceConfig(
         intSetting(settings, WORKER_POOL_SIZE, DEFAULT_WORKER_POOL_SIZE),
         settings.getOrDefault(NAME, DEFAULT_NAME).trim(),
         withPrefixRemoved(settings, BACKEND_PREFIX),
-        withPrefixRemoved(settings, CLIENT_DEFAULTS_PREFIX));
+        withPrefixRemoved(settings, CLIENT_DEFAULTS_PREFIX),
+        longSetting(settings, MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+        intSetting(settings, MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_CONCURRENT_REQUESTS));
   }
 
   /** The JDBC URL of the backing database. */
@@ -125,6 +147,10 @@ public record CatalogServiceConfig(
         + workerPoolSize
         + ", catalogName="
         + catalogName
+        + ", maxBodyBytes="
+        + maxBodyBytes
+        + ", maxConcurrentRequests="
+        + maxConcurrentRequests
         + ", backendKeys="
         + new TreeSet<>(catalogProperties.keySet())
         + ", clientDefaultKeys="
@@ -187,6 +213,19 @@ public record CatalogServiceConfig(
     }
     try {
       return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          String.format("Invalid %s: %s (not an integer)", key, value), e);
+    }
+  }
+
+  private static long longSetting(Map<String, String> settings, String key, long defaultValue) {
+    String value = settings.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           String.format("Invalid %s: %s (not an integer)", key, value), e);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.exceptions.CommitFailedException;
@@ -29,6 +30,11 @@ import org.apache.iceberg.rest.responses.ErrorResponse;
  * for anything unexpected, which a committing client reads as "commit state unknown". The
  * {@code type} is the exception's simple name, which the client uses to tell a missing
  * namespace from a missing table.
+ *
+ * <p>Only the mapped failures keep their message: they are the catalog's answers (clients show
+ * them and match on them). A 500 says nothing of its cause, neither its class nor its message,
+ * which may carry SQL, paths or credentials; it names a reference that the caller logs together
+ * with the full exception.
  */
 final class ErrorMapper {
 
@@ -55,6 +61,9 @@ final class ErrorMapper {
     STATUS.put(JacksonException.class, 400);
   }
 
+  /** The type of an unexpected failure, whatever its class; the one Iceberg uses for a 500. */
+  static final String INTERNAL_TYPE = "ServiceFailureException";
+
   private ErrorMapper() {}
 
   /** The HTTP status for a failure; 500 when it is not a known client or conflict error. */
@@ -67,18 +76,36 @@ final class ErrorMapper {
     return 500;
   }
 
-  /** The spec's error response for a failure, without a stack trace. */
-  static ErrorResponse toResponse(Throwable failure) {
+  /**
+   * The spec's error response for a failure, without a stack trace.
+   *
+   * @param reference names the failure in the server log; only a 500 shows it
+   */
+  static ErrorResponse toResponse(Throwable failure, String reference) {
+    int status = status(failure);
+    if (status == 500) {
+      String type =
+          failure instanceof CommitStateUnknownException
+              ? CommitStateUnknownException.class.getSimpleName()
+              : INTERNAL_TYPE;
+      return toResponse(500, type, internalMessage(reference));
+    }
     String type = failure.getClass().getSimpleName();
-    return ErrorResponse.builder()
-        .responseCode(status(failure))
-        .withType(type)
-        .withMessage(Objects.requireNonNullElse(failure.getMessage(), type))
-        .build();
+    return toResponse(status, type, Objects.requireNonNullElse(failure.getMessage(), type));
   }
 
   /** An error response that does not come from an exception, e.g. an unknown route. */
   static ErrorResponse toResponse(int status, String type, String message) {
     return ErrorResponse.builder().responseCode(status).withType(type).withMessage(message).build();
+  }
+
+  /** A short random id that ties a 500 to its server log line. */
+  static String newReference() {
+    return String.format("%08x", ThreadLocalRandom.current().nextInt());
+  }
+
+  /** The whole message of a 500. */
+  static String internalMessage(String reference) {
+    return "Internal error (reference " + reference + "); see the server log";
   }
 }

@@ -61,7 +61,7 @@ class ErrorMapperTest {
   @Test
   void responseCarriesTypeMessageAndCodeButNoStack() {
     ErrorResponse response =
-        ErrorMapper.toResponse(new NoSuchTableException("Table does not exist: db.t"));
+        ErrorMapper.toResponse(new NoSuchTableException("Table does not exist: db.t"), "ref1");
 
     assertThat(response.code()).isEqualTo(404);
     assertThat(response.type()).isEqualTo("NoSuchTableException");
@@ -70,8 +70,37 @@ class ErrorMapperTest {
   }
 
   @Test
-  void missingMessageFallsBackToTheType() {
-    assertThat(ErrorMapper.toResponse(new NullPointerException()).message())
-        .isEqualTo("NullPointerException");
+  void missingMessageOfAMappedFailureFallsBackToTheType() {
+    assertThat(ErrorMapper.toResponse(new UnsupportedOperationException(), "ref1").message())
+        .isEqualTo("UnsupportedOperationException");
+  }
+
+  @Test
+  void unexpectedFailureShowsOnlyTheReference() {
+    ErrorResponse response =
+        ErrorMapper.toResponse(
+            new IllegalStateException("jdbc:postgresql://db/floe password=hunter2"), "0badcafe");
+
+    assertThat(response.code()).isEqualTo(500);
+    assertThat(response.type()).isEqualTo("ServiceFailureException");
+    assertThat(response.message())
+        .isEqualTo("Internal error (reference 0badcafe); see the server log");
+  }
+
+  @Test
+  void unknownCommitStateKeepsItsTypeButNotItsMessage() {
+    ErrorResponse response =
+        ErrorMapper.toResponse(
+            new CommitStateUnknownException(new RuntimeException("S3 said: AccessDenied")), "r");
+
+    assertThat(response.code()).isEqualTo(500);
+    assertThat(response.type()).isEqualTo("CommitStateUnknownException");
+    assertThat(response.message()).doesNotContain("S3", "AccessDenied");
+  }
+
+  @Test
+  void referencesAreShortAndVary() {
+    assertThat(ErrorMapper.newReference()).matches("[0-9a-f]{8}");
+    assertThat(ErrorMapper.newReference()).isNotEqualTo(ErrorMapper.newReference());
   }
 }

@@ -3,10 +3,12 @@ package io.floe.runner.http;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.Registration;
 import io.floe.tasks.table.TableStatus;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,8 +18,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,11 +33,29 @@ import org.slf4j.LoggerFactory;
 /**
  * The runner's HTTP face: {@code /health} (the process is up), {@code /ready} (it has joined the
  * task consumer group), {@code /metrics} (Prometheus) and the table API under {@code /api/v1}.
- * Handlers never block: catalog and Kafka calls run on the {@code floe-admin} worker.
+ * Handlers never block: catalog and Kafka calls run on the {@value #WORKER_POOL_NAME} worker.
+ *
+ * <p>Every error is {@code {"error": {"code", "type", "message"}}}, the Iceberg REST catalog's
+ * shape; a 500 names only a reference to the server log line that holds the exception. Work is
+ * bounded: bodies up to {@value #MAX_BODY_BYTES} bytes (413 beyond), and at most {@value
+ * #MAX_CONCURRENT_REQUESTS} requests in progress, one more answered 503 with {@code Retry-After}
+ * straight away (counted in {@code floe_admin_requests_rejected_total}). The probes ({@code
+ * /health}, {@code /ready}, {@code /metrics}) are never refused.
  */
 public final class AdminApi {
 
+  /** Requests in progress at once, probes aside. */
+  public static final int MAX_CONCURRENT_REQUESTS = 32;
+  /** Registrations are a few hundred bytes. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+  static final String WORKER_POOL_NAME = "floe-admin";
+  static final int WORKER_THREADS = 2;
+  static final String RETRY_AFTER_SECONDS = "1";
+
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  /** Answered on the event loop without the worker: never refused, so checks see a busy runner. */
+  private static final Set<String> PROBES = Set.of("/health", "/ready", "/metrics");
+  private static final String SLOT = "floe.admin.slot";
 
   private final Vertx vertx;
   private final TableService tables;
@@ -37,28 +63,45 @@ public final class AdminApi {
   private final BooleanSupplier ready;
   private final Runnable tablesChanged;
   private final WorkerExecutor worker;
+  private final int maxConcurrentRequests;
+  private final AtomicInteger inProgress = new AtomicInteger();
+  private final Counter rejected;
   private HttpServer server;
 
   public AdminApi(Vertx vertx, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged) {
+    this(vertx, tables, metrics, ready, tablesChanged, MAX_CONCURRENT_REQUESTS);
+  }
+
+  AdminApi(Vertx vertx, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged,
+      int maxConcurrentRequests) {
     this.vertx = vertx;
     this.tables = tables;
     this.metrics = metrics;
     this.ready = ready;
     this.tablesChanged = tablesChanged;
-    this.worker = vertx.createSharedWorkerExecutor("floe-admin", 2);
+    this.maxConcurrentRequests = maxConcurrentRequests;
+    // The pool's task queue has no bound of its own: only admitted requests reach it, so it holds
+    // at most maxConcurrentRequests tasks.
+    this.worker = vertx.createSharedWorkerExecutor(WORKER_POOL_NAME, WORKER_THREADS);
+    this.rejected = Counter.builder("floe.admin.requests.rejected")
+        .description("Admin API requests answered 503 because too many were in progress")
+        .register(metrics);
   }
 
   /** Starts listening; the future holds the bound port (useful with port 0). */
   public Future<Integer> start(String host, int port) {
     Router router = Router.router(vertx);
+    // Admission first, before a body is read: a refused request costs no buffering.
+    router.route().handler(this::admit);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.head("/health").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/ready").handler(ctx -> {
       boolean isReady = ready.getAsBoolean();
       json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "READY" : "STARTING"));
     });
     router.get("/metrics").handler(ctx ->
         ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
-    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/v1/tables").handler(this::register);
     router.get("/api/v1/tables").handler(ctx -> blocking(ctx, () -> {
       JsonArray list = new JsonArray();
@@ -77,7 +120,12 @@ public final class AdminApi {
         return new JsonObject().put("table", ctx.pathParam("table")).put("status", "resumed");
       }, 200);
     });
-    router.route().last().handler(ctx -> error(ctx, 404, "No such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    // Every status the router or a handler can fail with: unknown route, wrong method, a path or
+    // query that does not decode, a body above the limit, an exception on the event loop.
+    for (int status = 400; status < 600; status++) {
+      int code = status;
+      router.errorHandler(code, ctx -> routingError(ctx, code));
+    }
     server = vertx.createHttpServer();
     return server.requestHandler(router).listen(port, host).map(HttpServer::actualPort);
   }
@@ -105,7 +153,12 @@ public final class AdminApi {
       error(ctx, 400, "Invalid request: 'table' (namespace.name) and 'topic' are required strings");
       return;
     }
-    String tenant = body.getString("tenant", "default");
+    Object tenantValue = body.getValue("tenant");
+    if (body.containsKey("tenant") && !(tenantValue instanceof String)) {
+      error(ctx, 400, "Invalid request: 'tenant' must be a string naming a configured tenant (leave it out for \"default\")");
+      return;
+    }
+    String tenant = tenantValue == null ? "default" : (String) tenantValue;
     // Null values keep an existing table's setting, or take the default for a new table.
     String format = optionalString(body, "format");
     String keyFormat = optionalString(body, "key-format");
@@ -142,9 +195,11 @@ public final class AdminApi {
       return;
     }
     blocking(ctx, () -> {
-      RegisteredTable registered = tables.register(tenant, table, registration);
+      TableService.Registered outcome = tables.register(tenant, table, registration);
+      RegisteredTable registered = outcome.table();
       tablesChanged.run();
       return new JsonObject()
+          .put("warnings", new JsonArray(outcome.warnings()))
           .put("table", registered.name())
           .put("topic", registered.topic())
           .put("tenant", registered.tenant())
@@ -155,24 +210,96 @@ public final class AdminApi {
     }, 201);
   }
 
+  /**
+   * Counts the request in, or answers 503 when {@link #maxConcurrentRequests} are in progress. A
+   * request keeps its slot until its response has ended (or its connection closed) and its worker
+   * task, if any, has finished: a client that hangs up frees nothing still running.
+   */
+  private void admit(RoutingContext ctx) {
+    if (PROBES.contains(ctx.request().path())) {
+      ctx.next();
+      return;
+    }
+    if (inProgress.incrementAndGet() > maxConcurrentRequests) {
+      inProgress.decrementAndGet();
+      rejected.increment();
+      LOG.debug("{} {} refused: {} requests in progress", ctx.request().method(), ctx.request().path(), maxConcurrentRequests);
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+      error(ctx, 503, "ServiceUnavailableException",
+          "Too many requests in progress (limit " + maxConcurrentRequests + "); retry after " + RETRY_AFTER_SECONDS + " s");
+      return;
+    }
+    AtomicInteger holds = new AtomicInteger(1);
+    ctx.put(SLOT, holds);
+    ctx.addEndHandler(ended -> release(holds));
+    ctx.next();
+  }
+
+  private void release(AtomicInteger holds) {
+    if (holds.decrementAndGet() == 0) {
+      inProgress.decrementAndGet();
+    }
+  }
+
   private void blocking(RoutingContext ctx, Callable<JsonObject> work, int status) {
+    AtomicInteger holds = ctx.get(SLOT);
+    holds.incrementAndGet();
     worker.executeBlocking(work, false).onComplete(done -> {
-      if (done.succeeded()) {
-        json(ctx, status, done.result());
-        return;
-      }
-      Throwable e = done.cause();
-      if (e instanceof IllegalArgumentException) {
-        error(ctx, 400, e.getMessage());
-      } else if (e instanceof NoSuchTableException) {
-        error(ctx, 404, e.getMessage());
-      } else if (e instanceof IllegalStateException) {
-        error(ctx, 409, e.getMessage());
-      } else {
-        LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), e);
-        error(ctx, 500, e.toString());
+      try {
+        if (done.succeeded()) {
+          json(ctx, status, done.result());
+        } else {
+          failed(ctx, done.cause());
+        }
+      } finally {
+        release(holds);
       }
     });
+  }
+
+  /** Callers' mistakes keep their message; anything else is a 500 that shows only a reference. */
+  private static void failed(RoutingContext ctx, Throwable e) {
+    String message = Objects.requireNonNullElse(e.getMessage(), "Invalid request");
+    if (e instanceof IllegalArgumentException) {
+      error(ctx, 400, message);
+    } else if (e instanceof NoSuchTableException) {
+      error(ctx, 404, "NoSuchTableException", message);
+    } else if (e instanceof CommitFailedException) {
+      error(ctx, 409, "CommitFailedException", message);
+    } else if (e instanceof AlreadyExistsException || e instanceof IllegalStateException) {
+      // IllegalStateException: the table exists, registered with another topic or settings.
+      error(ctx, 409, "AlreadyExistsException", message);
+    } else {
+      internalError(ctx, e);
+    }
+  }
+
+  private static void internalError(RoutingContext ctx, Throwable e) {
+    String reference = String.format("%08x", ThreadLocalRandom.current().nextInt());
+    LOG.error("{} {} failed (reference {})", ctx.request().method(), ctx.request().path(), reference, e);
+    error(ctx, 500, "Internal error (reference " + reference + "); see the server log");
+  }
+
+  /** The reply for a request the router failed; the message is ours, never the framework's. */
+  private static void routingError(RoutingContext ctx, int status) {
+    Throwable failure = ctx.failure();
+    String what = ctx.request().method().name() + " " + ctx.request().path();
+    // An IllegalArgumentException on the event loop comes from decoding the request: the caller's.
+    int code = status == 500 && failure instanceof IllegalArgumentException ? 400 : status;
+    switch (code) {
+      case 400 -> error(ctx, 400, "Malformed request: " + what + " (check the path, query and headers)");
+      case 404 -> error(ctx, 404, "NotFoundException", "No such endpoint: " + what);
+      case 405 -> error(ctx, 405, "MethodNotAllowedException", "Method not allowed: " + what);
+      case 413 -> error(ctx, 413, "RequestTooLargeException",
+          "Request body too large: " + what + " (the limit is " + MAX_BODY_BYTES + " bytes)");
+      default -> {
+        if (code >= 500) {
+          internalError(ctx, failure);
+        } else {
+          error(ctx, code, "Cannot serve " + what + " (status " + code + ")");
+        }
+      }
+    }
   }
 
   private static String optionalString(JsonObject body, String key) {
@@ -212,12 +339,19 @@ public final class AdminApi {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    if (!ctx.response().ended()) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
     }
   }
 
+  /** An error whose type follows from its status: 400 BadRequestException, 500 ServiceFailureException. */
   private static void error(RoutingContext ctx, int status, String message) {
-    json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", status).put("message", message)));
+    error(ctx, status, status >= 500 ? "ServiceFailureException" : "BadRequestException", message);
+  }
+
+  /** The Iceberg REST error shape, so one client-side parser reads both services' errors. */
+  private static void error(RoutingContext ctx, int status, String type, String message) {
+    json(ctx, status, new JsonObject().put("error",
+        new JsonObject().put("code", status).put("type", type).put("message", message)));
   }
 }
