@@ -130,7 +130,7 @@ public final class Runner {
     producer = KafkaProducer.create(vertx, producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
     CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics, openFiles);
     MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC(),
-        rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations().values());
+        rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations());
     consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> {
       Task task = envelope.task();
       if (task instanceof MaterializeTask) {

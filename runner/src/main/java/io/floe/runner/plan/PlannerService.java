@@ -274,7 +274,7 @@ public final class PlannerService {
   private void abortAbandonedUploads(String tenant, RegisteredTable registered, Table table, CatalogListing listing) {
     try {
       Tenant owner = tenants.tenant(tenant);
-      TableFiles files = TableFiles.of(table, listing.locations().values(), owner.warehouseRoot());
+      TableFiles files = TableFiles.of(table, registered.id(), listing.locations(), owner.warehouseRoot());
       int aborted = UploadJanitor.abortAbandoned(owner.s3(), files, config.abandonedUploadAge(), Instant.now());
       if (aborted > 0) {
         metrics.counter("floe.s3.multipart.abandoned", "table", registered.name()).increment(aborted);

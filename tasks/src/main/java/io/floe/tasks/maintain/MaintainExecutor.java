@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.function.Function;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -90,7 +89,7 @@ public final class MaintainExecutor {
   private final MeterRegistry metrics;
   private final Clock clock;
   private final Duration orphanMinAgeFloor;
-  private final Function<String, Collection<String>> tableLocations;
+  private final Function<String, Map<TableIdentifier, String>> tableLocations;
 
   /**
    * @param orphanMinAgeFloor orphans younger than this are kept whatever the table's setting says
@@ -99,7 +98,7 @@ public final class MaintainExecutor {
    *     as old as the floor: files under another table's location are never this table's to delete
    */
   public MaintainExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics, Clock clock,
-      Duration orphanMinAgeFloor, Function<String, Collection<String>> tableLocations) {
+      Duration orphanMinAgeFloor, Function<String, Map<TableIdentifier, String>> tableLocations) {
     this.tenants = tenants;
     this.uploads = uploads;
     this.s3Metrics = s3Metrics;
@@ -127,7 +126,8 @@ public final class MaintainExecutor {
     }
     MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
     Instant now = clock.instant();
-    TableFiles files = TableFiles.of(table, tableLocations.apply(envelope.tenant()), tenant.warehouseRoot());
+    TableFiles files =
+        TableFiles.of(table, TableIdentifier.parse(task.table()), tableLocations.apply(envelope.tenant()), tenant.warehouseRoot());
     int manifestsBefore = rewriteManifests(table, tenant, settings);
 
     int snapshotsBefore = size(table.snapshots());

@@ -5,8 +5,10 @@ import io.floe.catalog.rules.TableLocations;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * What Floe may delete on behalf of one table: objects under the directories where Iceberg writes
@@ -28,6 +30,23 @@ public final class TableFiles {
     this.roots = List.copyOf(roots);
     this.excluded = List.copyOf(excluded);
     this.warehouse = warehouse;
+  }
+
+  /**
+   * @param self the table's identifier
+   * @param locations normalized locations of the catalog's tables (this one's is skipped, and so
+   *     is any that does not lie inside this table's location)
+   * @param warehouse the tenant's warehouse root, if known
+   */
+  public static TableFiles of(Table table, TableIdentifier self, Map<TableIdentifier, String> locations,
+      Optional<String> warehouse) {
+    List<String> others = new ArrayList<>();
+    locations.forEach((id, location) -> {
+      if (!id.equals(self)) {
+        others.add(location);
+      }
+    });
+    return of(table, others, warehouse);
   }
 
   /**

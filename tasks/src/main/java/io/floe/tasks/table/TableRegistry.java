@@ -118,8 +118,7 @@ public final class TableRegistry {
           partitioning, otherProperties);
       created = true;
     }
-    checkLocation(tenant, id, table, created);
-    TableLocations.checkPathProperties(table.location(), pathProperties);
+    checkLocation(tenant, id, table, created, pathProperties);
     Map<String, String> properties = table.properties();
     String existing = properties.get(TableProperties.SOURCE_TOPIC);
     if (existing != null) {
@@ -168,14 +167,15 @@ public final class TableRegistry {
   }
 
   /**
-   * A table owns exactly its location: inside the tenant's warehouse, not a bucket root, and
-   * sharing no objects with any other table of the catalog (otherwise maintaining one would
+   * A table owns exactly its location: inside the tenant's warehouse, not a bucket root, its
+   * path properties inside it, and sharing no objects with any other table of the catalog (otherwise maintaining one would
    * delete the other's files). A table this registration just created in breach of that is
    * dropped again, without purging: its location is someone else's.
    */
-  private void checkLocation(Tenant tenant, TableIdentifier id, Table table, boolean created) {
+  private void checkLocation(Tenant tenant, TableIdentifier id, Table table, boolean created, Map<String, String> pathProperties) {
     try {
       TableLocations.checkInWarehouse(table.location(), tenant.warehouseRoot().orElse(null));
+      TableLocations.checkPathProperties(table.location(), pathProperties);
       TableIdentifier other = scan(tenant.name()).overlappingTable(id, table.location());
       if (other != null) {
         throw new InvalidLocationException("Table %s cannot be registered: its location %s shares objects with table %s's"

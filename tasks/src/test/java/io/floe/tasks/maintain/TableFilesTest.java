@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 import java.lang.reflect.Proxy;
@@ -26,6 +27,18 @@ class TableFilesTest {
     assertThat(files.mayDelete("s3://w/a/b/other.txt")).isFalse();
     assertThat(files.mayDelete("s3://w/a/bc/data/x.parquet")).isFalse();
     assertThat(files.mayDelete("s3://elsewhere/a/b/data/x")).isFalse();
+  }
+
+  @Test
+  void theTablesOwnLocationInTheCatalogListingIsNotANeighbour() {
+    TableIdentifier self = TableIdentifier.of("ns", "t");
+    Map<TableIdentifier, String> catalog = Map.of(self, "s3://w/ns/t", TableIdentifier.of("ns", "t2"), "s3://w/ns/t2",
+        TableIdentifier.of("alias", "t"), "s3://w/ns/t");
+    TableFiles alone = TableFiles.of(table("s3://w/ns/t", Map.of()), self, Map.of(self, "s3://w/ns/t"), Optional.empty());
+    assertThat(alone.mayDelete("s3://w/ns/t/data/x.parquet")).isTrue();
+    // Another table at the very same location (an alias): neither may delete the other's files.
+    TableFiles aliased = TableFiles.of(table("s3://w/ns/t", Map.of()), self, catalog, Optional.empty());
+    assertThat(aliased.mayDelete("s3://w/ns/t/data/x.parquet")).isFalse();
   }
 
   @Test
