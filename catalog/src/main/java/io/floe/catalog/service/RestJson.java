@@ -70,8 +70,21 @@ final class RestJson {
   // Iceberg's parsers and validate() throw IllegalArgumentException, sometimes
   // NullPointerException, on bad shapes: whatever they reject is the client's error.
   private static BadRequestException malformed(Exception cause) {
-    return new BadRequestException(cause, "Malformed request: %s", firstLine(cause.getMessage()));
+    String message = cause instanceof JsonProcessingException json ? json.getOriginalMessage() : cause.getMessage();
+    String where = "";
+    if (cause instanceof JsonProcessingException json && json.getLocation() != null) {
+      where = " (line " + json.getLocation().getLineNr() + ", column " + json.getLocation().getColumnNr() + ")";
+    }
+    return new BadRequestException(cause, "Malformed request: %s%s", withoutClassNames(firstLine(message)), where);
   }
+
+  /** Callers learn what is wrong with their JSON, not which Java classes read it. */
+  static String withoutClassNames(String message) {
+    return QUALIFIED_CLASS.matcher(message).replaceAll("$1");
+  }
+
+  private static final java.util.regex.Pattern QUALIFIED_CLASS =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_$]*)");
 
   private static String firstLine(String message) {
     if (message == null) {

@@ -155,6 +155,17 @@ class CatalogSafetyTest {
     catalog.createTable(TableIdentifier.of("names", "ok_Name-1"), SCHEMA);
   }
 
+  @Test
+  void malformedBodiesAreDescribedWithoutJavaInternals() throws Exception {
+    for (String body : new String[] {"{\"namespace\": \"not-a-list\"}", "{\"namespace\": [1, {}]}", "[]", "{\"namespace\":"}) {
+      HttpResponse<String> response = send("POST", "/v1/namespaces", body);
+      assertThat(response.statusCode()).as(body).isEqualTo(400);
+      ErrorResponse error = ErrorResponseParser.fromJson(response.body());
+      assertThat(error.message()).as(body).startsWith("Malformed request").doesNotContain("org.apache").doesNotContain("java.")
+          .doesNotContain("com.fasterxml");
+    }
+  }
+
   private static HttpResponse<String> send(String method, String path, String body) throws Exception {
     HttpRequest request = HttpRequest.newBuilder(URI.create(stack.catalogUri() + path))
         .method(method, HttpRequest.BodyPublishers.ofString(body))
