@@ -3,6 +3,7 @@ package io.floe.tasks.materialize;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.floe.catalog.rules.Names;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
@@ -650,6 +651,7 @@ final class MaterializeRun {
   }
 
   private Table createTable(Schema schema) {
+    Names.checkTable(id); // a hand-published task must not create what registration would refuse
     if (tenant.catalog() instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
       try {
         namespaces.createNamespace(id.namespace(), new HashMap<>());
