@@ -17,8 +17,9 @@ import io.floe.tasks.maintain.CompactExecutor;
 import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
+import io.floe.tasks.execute.TaskDispatcher;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.TenantConfig;
@@ -131,17 +132,8 @@ public final class Runner {
     CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics, openFiles);
     MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC(),
         rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations());
-    consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> {
-      Task task = envelope.task();
-      if (task instanceof MaterializeTask) {
-        return materialize.execute(envelope);
-      } else if (task instanceof CompactTask) {
-        return compact.execute(envelope);
-      } else if (task instanceof MaintainTask) {
-        return maintain.execute(envelope);
-      }
-      return new TaskResult.Failed("Unsupported task type " + envelope.type(), TaskResult.Kind.PERMANENT);
-    }, false).onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e)), producer, metrics);
+    TaskDispatcher dispatcher = new TaskDispatcher(List.of(materialize, compact, maintain));
+    consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> dispatcher.execute(envelope), false).onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e)), producer, metrics);
     planner = new PlannerService(vertx, config.planner(), runner.kafka(), runner.groupId(), runner.taskTopic(),
         config.tenants().keySet(), tenants, registry, producer, metrics);
     api = new AdminApi(vertx, new TableService(tenants, registry, config.tenants().keySet()), metrics,

@@ -11,7 +11,7 @@ import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.S3OutputMetrics;

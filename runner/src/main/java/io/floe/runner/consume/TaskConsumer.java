@@ -4,7 +4,7 @@ import io.floe.runner.config.RunnerConfig;
 import io.floe.tasks.contract.InvalidTaskException;
 import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package io.floe.runner.consume;
 
 import io.floe.tasks.contract.TaskEnvelope;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.vertx.core.Future;
 
 /** Runs a task off the event loop and completes with its result; never fails the future. */

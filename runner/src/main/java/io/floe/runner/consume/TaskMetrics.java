@@ -1,7 +1,7 @@
 package io.floe.runner.consume;
 
 import io.floe.tasks.contract.TaskEnvelope;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;

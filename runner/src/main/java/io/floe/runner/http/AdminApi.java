@@ -2,7 +2,7 @@ package io.floe.runner.http;
 
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.Registration;
-import io.floe.tasks.table.TableStatus;
+import io.floe.tasks.status.TableStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;

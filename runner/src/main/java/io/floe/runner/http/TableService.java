@@ -4,14 +4,15 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.floe.catalog.client.TableCache;
 import io.floe.catalog.rules.Names;
-import io.floe.tasks.materialize.Failures;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.Failures;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.table.CatalogListing;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.Registration;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.table.TableRegistry;
-import io.floe.tasks.table.TableStatus;
+import io.floe.tasks.status.TableStatus;
+import io.floe.tasks.status.TableStatuses;
 import io.floe.tasks.tenant.Tenants;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,9 +99,9 @@ public final class TableService {
         try {
           Table table = tableCache.table(tenant, registered.id());
           if (ends == null) {
-            statuses.add(withProblem(TableRegistry.status(registered, table, Map.of()), "the source cluster cannot be reached"));
+            statuses.add(withProblem(TableStatuses.status(registered, table, Map.of()), "the source cluster cannot be reached"));
           } else {
-            statuses.add(TableRegistry.status(registered, table, ends.get(registered.topic())));
+            statuses.add(TableStatuses.status(registered, table, ends.get(registered.topic())));
           }
         } catch (NoSuchTableException e) {
           // dropped meanwhile
@@ -146,7 +147,7 @@ public final class TableService {
     }
     RegisteredTable registered = TableRegistry.registered(tenant, id, table);
     Map<String, Map<Integer, Long>> ends = tenants.tenant(tenant).topicOffsets().endOffsets(Set.of(topic));
-    return TableRegistry.status(registered, table, ends.get(topic));
+    return TableStatuses.status(registered, table, ends.get(topic));
   }
 
   private void requireTenant(String tenant) {

@@ -1,6 +1,6 @@
 package io.floe.tasks.format;
 
-import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.format.KafkaColumns;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Schema;

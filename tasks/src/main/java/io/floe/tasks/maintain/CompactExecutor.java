@@ -4,9 +4,10 @@ import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.execute.TaskExecutor;
 import io.floe.tasks.faults.CrashPoints;
-import io.floe.tasks.materialize.Failures;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.Failures;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.OpenFileBudget;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * same files makes the validation fail, and this task's output is discarded. The rewrite touches
  * no source offsets: {@link SourceOffsets#committed} looks past it to the last Floe append.
  */
-public final class CompactExecutor {
+public final class CompactExecutor implements TaskExecutor<CompactTask> {
 
   private static final Logger LOG = LoggerFactory.getLogger(CompactExecutor.class);
   public static final String SUMMARY_INPUT_BYTES = "floe.compaction.input-bytes";
@@ -94,8 +95,13 @@ public final class CompactExecutor {
     return null;
   }
 
-  public TaskResult execute(TaskEnvelope envelope) {
-    CompactTask task = (CompactTask) envelope.task();
+  @Override
+  public Class<CompactTask> taskType() {
+    return CompactTask.class;
+  }
+
+  @Override
+  public TaskResult execute(TaskEnvelope envelope, CompactTask task) {
     long started = System.currentTimeMillis();
     try {
       TaskResult result = run(envelope, task);

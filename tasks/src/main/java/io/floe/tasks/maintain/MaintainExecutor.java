@@ -5,8 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.MaintainTask;
 import io.floe.tasks.contract.TaskEnvelope;
-import io.floe.tasks.materialize.Failures;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.execute.TaskExecutor;
+import io.floe.tasks.result.Failures;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.S3OutputMetrics;
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * The outcome is recorded in table property {@value #LAST_MAINTENANCE} for the table's status.
  */
-public final class MaintainExecutor {
+public final class MaintainExecutor implements TaskExecutor<MaintainTask> {
 
   private static final Logger LOG = LoggerFactory.getLogger(MaintainExecutor.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,8 +109,13 @@ public final class MaintainExecutor {
     this.tableLocations = tableLocations;
   }
 
-  public TaskResult execute(TaskEnvelope envelope) {
-    MaintainTask task = (MaintainTask) envelope.task();
+  @Override
+  public Class<MaintainTask> taskType() {
+    return MaintainTask.class;
+  }
+
+  @Override
+  public TaskResult execute(TaskEnvelope envelope, MaintainTask task) {
     try {
       return run(envelope, task);
     } catch (Exception e) {

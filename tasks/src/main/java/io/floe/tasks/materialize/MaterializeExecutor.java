@@ -1,5 +1,7 @@
 package io.floe.tasks.materialize;
 
+import io.floe.tasks.result.Failures;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.commit.CommitOutcome;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.commit.TableChange;
@@ -7,6 +9,7 @@ import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.execute.TaskExecutor;
 import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.source.SourceReader;
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * An unknown commit outcome is resolved by reading the table for our commit id; files that may
  * be committed are never deleted.
  */
-public final class MaterializeExecutor {
+public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> {
 
   private static final Logger LOG = LoggerFactory.getLogger(MaterializeExecutor.class);
 
@@ -83,8 +86,13 @@ public final class MaterializeExecutor {
     this.clock = clock;
   }
 
-  public TaskResult execute(TaskEnvelope envelope) {
-    MaterializeTask task = (MaterializeTask) envelope.task();
+  @Override
+  public Class<MaterializeTask> taskType() {
+    return MaterializeTask.class;
+  }
+
+  @Override
+  public TaskResult execute(TaskEnvelope envelope, MaterializeTask task) {
     long started = clock.millis();
     try {
       TaskResult result = run(envelope, task);

@@ -1,5 +1,6 @@
 package io.floe.tasks.materialize;
 
+import io.floe.tasks.result.TaskResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

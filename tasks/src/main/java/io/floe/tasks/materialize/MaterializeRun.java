@@ -1,5 +1,6 @@
 package io.floe.tasks.materialize;
 
+import io.floe.tasks.result.TaskResult;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +23,7 @@ import io.floe.tasks.schema.SchemaEvolution;
 import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
-import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.table.Partitioning;
 import io.floe.tasks.table.SkippedRanges;
 import io.floe.tasks.table.TableProperties;

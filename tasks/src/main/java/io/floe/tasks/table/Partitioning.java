@@ -1,5 +1,6 @@
 package io.floe.tasks.table;
 
+import io.floe.tasks.format.KafkaColumns;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;

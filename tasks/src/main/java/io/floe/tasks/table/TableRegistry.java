@@ -5,16 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.floe.catalog.rules.InvalidLocationException;
 import io.floe.catalog.rules.Names;
 import io.floe.catalog.rules.TableLocations;
-import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.format.RecordFormat;
-import io.floe.tasks.maintain.CompactExecutor;
-import io.floe.tasks.maintain.CompactionPlan;
-import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.maintain.MaintenanceSettings;
-import io.floe.tasks.materialize.Failures;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.Failures;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import java.time.Duration;
@@ -28,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.iceberg.Schema;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -39,7 +33,6 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.BadRequestException;
 import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
-import org.apache.iceberg.util.PropertyUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +48,8 @@ public final class TableRegistry {
   private final Tenants tenants;
   private final Map<String, String> newTableProperties;
   private final TableRules rules;
+  private final Cache<String, CatalogListing> listings = Caffeine.newBuilder().maximumSize(1_000).build();
+  private final Cache<String, Instant> listingTimes = Caffeine.newBuilder().maximumSize(1_000).build();
 
   public TableRegistry(Tenants tenants, Map<String, String> newTableProperties, TableRules rules) {
     this.tenants = tenants;
@@ -367,65 +362,5 @@ public final class TableRegistry {
   public Table load(String tenantName, TableIdentifier id) {
     return tenants.tenant(tenantName).catalog().loadTable(id);
   }
-
-  /** The status of a loaded table, given its topic's end offsets (null if the topic is missing). */
-  public static TableStatus status(RegisteredTable registered, Table table, Map<Integer, Long> endOffsets) {
-    SourceOffsets committed = SourceOffsets.committed(table);
-    Snapshot current = table.currentSnapshot();
-    Map<String, String> summary = current == null ? Map.of() : current.summary();
-    long dataFiles = PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0);
-    int snapshots = 0;
-    for (Snapshot ignored : table.snapshots()) {
-      snapshots++;
-    }
-    Snapshot lastCompaction = CompactExecutor.lastCompaction(table);
-    return new TableStatus(
-        registered.name(),
-        registered.tenant(),
-        registered.topic(),
-        registered.format(),
-        registered.keyFormat(),
-        registered.errorMode(),
-        registered.partitioning(),
-        table.schema().schemaId(),
-        endOffsets == null ? 0 : committed.totalLag(endOffsets),
-        committed.asMap(),
-        endOffsets == null ? Map.of() : endOffsets,
-        current == null ? null : Instant.ofEpochMilli(current.timestampMillis()),
-        PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP, 0),
-        PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0),
-        current == null ? null : current.snapshotId(),
-        SkippedRanges.offsetCount(table.properties().get(TableProperties.SKIPPED_RANGES)),
-        table.properties().get(TableProperties.SUSPENDED),
-        table.properties().containsKey(TableProperties.SUSPENDED)
-            ? "suspended (error mode suspend): resume with POST /api/v1/tables/" + registered.name() + "/resume"
-            : endOffsets == null ? "topic " + registered.topic() + " does not exist" : null,
-        dataFiles == 0 ? 0 : PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_FILE_SIZE_PROP, 0) / dataFiles,
-        smallFiles(table),
-        snapshots,
-        lastCompaction == null ? null : Instant.ofEpochMilli(lastCompaction.timestampMillis()),
-        lastCompaction == null ? 0 : PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0),
-        table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
-  }
-
-  private final Cache<String, CatalogListing> listings = Caffeine.newBuilder().maximumSize(1_000).build();
-  private final Cache<String, Instant> listingTimes = Caffeine.newBuilder().maximumSize(1_000).build();
-
-  /** Small-file counts by table, snapshot and threshold: status is polled, manifests are not re-read. */
-  private static final Cache<String, Long> SMALL_FILES = Caffeine.newBuilder().maximumSize(10_000).build();
-
-  private static long smallFiles(Table table) {
-    try {
-      MaintenanceSettings settings = MaintenanceSettings.from(table.properties());
-      if (table.currentSnapshot() == null) {
-        return 0;
-      }
-      String key = table.uuid() + "/" + table.currentSnapshot().snapshotId() + "/" + settings.smallFileBytes();
-      return SMALL_FILES.get(key, k -> CompactionPlan.stats(CompactionPlan.liveFiles(table), settings).smallFiles());
-    } catch (IllegalArgumentException e) {
-      return -1;
-    }
-  }
-
 
 }

@@ -3,7 +3,7 @@ package io.floe.tasks.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floe.tasks.contract.OffsetRange;
-import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.format.KafkaColumns;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;

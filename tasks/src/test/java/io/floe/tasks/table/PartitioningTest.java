@@ -1,5 +1,6 @@
 package io.floe.tasks.table;
 
+import io.floe.tasks.format.KafkaColumns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -7,7 +7,7 @@ import io.floe.tasks.commit.TableChange;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.source.KafkaClientFactory;
-import io.floe.tasks.table.KafkaColumns;
+import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tests.stack.LocalStack;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import io.floe.runner.config.FloeConfig;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.CompactExecutor;
-import io.floe.tasks.materialize.TaskResult;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.S3OutputMetrics;

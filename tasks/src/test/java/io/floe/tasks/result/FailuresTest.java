@@ -1,4 +1,4 @@
-package io.floe.tasks.materialize;
+package io.floe.tasks.result;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

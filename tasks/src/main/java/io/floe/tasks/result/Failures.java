@@ -1,4 +1,4 @@
-package io.floe.tasks.materialize;
+package io.floe.tasks.result;
 
 import io.floe.tasks.registry.SchemaRegistryUnavailableException;
 import java.io.IOException;

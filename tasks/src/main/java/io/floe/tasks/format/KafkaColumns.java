@@ -1,4 +1,4 @@
-package io.floe.tasks.table;
+package io.floe.tasks.format;
 
 import java.nio.ByteBuffer;
 import java.time.LocalDateTime;

@@ -1,4 +1,4 @@
-package io.floe.tasks.materialize;
+package io.floe.tasks.result;
 
 /**
  * How a task ended. Executors never throw: every failure becomes a result the runner can act on

@@ -1,4 +1,4 @@
-package io.floe.tasks.table;
+package io.floe.tasks.status;
 
 import java.time.Instant;
 import java.util.List;
