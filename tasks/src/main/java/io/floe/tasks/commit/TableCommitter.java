@@ -13,7 +13,9 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableOperations;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.UpdateProperties;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.exceptions.RESTException;
 import org.apache.iceberg.io.FileIO;
 
@@ -29,6 +31,13 @@ import org.apache.iceberg.io.FileIO;
  */
 public final class TableCommitter {
 
+  /** How far back an unknown outcome is looked for: commits of others may have landed on top of ours. */
+  private static final int SEARCH_DEPTH = 100;
+
+  /**
+   * Commits a change that advances the source offsets: guarded by {@code base}, recording {@code
+   * base} advanced by {@code ranges} in the snapshot summary and as a table property.
+   */
   public CommitOutcome commit(
       Table table,
       TableChange change,
@@ -39,38 +48,82 @@ public final class TableCommitter {
       String commitId,
       Map<String, String> properties,
       FileIO io) {
+    return apply(table, change, base, base.advancedBy(ranges).toJson(), topic, taskId, commitId, properties, io);
+  }
+
+  /** Commits a change that leaves the source offsets alone, such as a compaction's rewrite. */
+  public CommitOutcome commit(Table table, TableChange change, String taskId, String commitId, FileIO io) {
+    if (change.advancesOffsets()) {
+      throw new IllegalArgumentException("A change that advances offsets needs the offsets it starts from");
+    }
+    return apply(table, change, null, null, null, taskId, commitId, Map.of(), io);
+  }
+
+  /**
+   * The one commit path. The outcome rules, the same for every change:
+   *
+   * <ul>
+   *   <li>success: {@code Committed} with the id of the snapshot this commit made (from the
+   *       commit itself, stable across Iceberg's retries; the caller's table is not refreshed);
+   *   <li>a refused change ({@code CommitFailedException}, a failed validation), offsets moved,
+   *       or an unknown state (5xx, a timeout after sending): the table is read
+   *       for this commit's id, because the catalog may have applied it although the client saw an
+   *       error — found means {@code Committed}; else {@code Conflict} (certainly not committed),
+   *       {@code OffsetsMoved}, or {@code Unknown}, whose files must never be deleted. Never a
+   *       blind retry.
+   * </ul>
+   */
+  private CommitOutcome apply(Table table, TableChange change, SourceOffsets base, String offsets, String topic,
+      String taskId, String commitId, Map<String, String> properties, FileIO io) {
     TableOperations ops = ((HasTableOperations) table).operations();
-    Table guarded = new BaseTable(new OffsetGuardedOperations(ops, base, io), table.name());
-    String offsets = base.advancedBy(ranges).toJson();
+    Table view = new BaseTable(new OffsetGuardedOperations(ops, base, io), table.name());
     // One transaction, one catalog commit: the data change with the offsets in its snapshot
     // summary, and the same offsets as a table property, which survives snapshot expiry and other
     // engines' commits (see SourceOffsets#committed).
-    Transaction transaction = guarded.newTransaction();
+    Transaction transaction = view.newTransaction();
     SnapshotUpdate<?> update = change.prepare(transaction);
-    update.set(SourceOffsets.SUMMARY_KEY, offsets);
-    update.set(SourceOffsets.TOPIC_KEY, topic);
+    if (offsets != null) {
+      update.set(SourceOffsets.SUMMARY_KEY, offsets);
+      update.set(SourceOffsets.TOPIC_KEY, topic);
+    }
     update.set(SourceOffsets.TASK_ID_KEY, taskId);
     update.set(SourceOffsets.COMMIT_ID_KEY, commitId);
     try {
       update.commit();
-      UpdateProperties propertyUpdate = transaction.updateProperties().set(SourceOffsets.PROPERTY_KEY, offsets);
-      properties.forEach(propertyUpdate::set);
-      propertyUpdate.commit();
+      // Iceberg keeps a snapshot's id when it retries on a newer base, so this is the committed one.
+      long snapshotId = transaction.table().currentSnapshot().snapshotId();
+      if (offsets != null || !properties.isEmpty()) {
+        UpdateProperties propertyUpdate = transaction.updateProperties();
+        if (offsets != null) {
+          propertyUpdate.set(SourceOffsets.PROPERTY_KEY, offsets);
+        }
+        properties.forEach(propertyUpdate::set);
+        propertyUpdate.commit();
+      }
       transaction.commitTransaction();
+      return new CommitOutcome.Committed(snapshotId);
     } catch (OffsetsMovedException e) {
-      return new CommitOutcome.OffsetsMoved(e.actual());
+      return resolve(table, commitId, new CommitOutcome.OffsetsMoved(e.actual()));
+    } catch (ValidationException | CommitFailedException e) {
+      // Refused; but a retry inside Iceberg may have been refused because an earlier attempt of
+      // ours landed, so the table is read first here too.
+      return resolve(table, commitId, new CommitOutcome.Conflict(e.getMessage()));
     } catch (CommitStateUnknownException e) {
-      return new CommitOutcome.Unknown(e.getMessage());
+      return resolve(table, commitId, new CommitOutcome.Unknown(e.getMessage()));
     } catch (RESTException e) {
       if (e.getCause() instanceof IOException) {
         // The request may have reached the catalog (a timeout after sending): unknown, not failed.
-        return new CommitOutcome.Unknown(e.getMessage());
+        return resolve(table, commitId, new CommitOutcome.Unknown(e.getMessage()));
       }
       throw e;
     }
+  }
+
+  /** Reads the table for our commit: found means committed, whatever the client saw. */
+  private static CommitOutcome resolve(Table table, String commitId, CommitOutcome otherwise) {
     table.refresh();
-    Snapshot committed = findCommit(table, commitId);
-    return new CommitOutcome.Committed(committed == null ? -1 : committed.snapshotId());
+    Snapshot ours = findCommit(table, commitId);
+    return ours != null ? new CommitOutcome.Committed(ours.snapshotId()) : otherwise;
   }
 
   /**
@@ -92,13 +145,6 @@ public final class TableCommitter {
    * or null. This is how an unknown commit outcome is resolved: by reading the table.
    */
   public static Snapshot findCommit(Table table, String commitId) {
-    Snapshot snapshot = table.currentSnapshot();
-    for (int depth = 0; snapshot != null && depth < 100; depth++) {
-      if (commitId.equals(snapshot.summary().get(SourceOffsets.COMMIT_ID_KEY))) {
-        return snapshot;
-      }
-      snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
-    }
-    return null;
+    return SnapshotHistory.find(table, SEARCH_DEPTH, snapshot -> commitId.equals(snapshot.summary().get(SourceOffsets.COMMIT_ID_KEY)));
   }
 }

@@ -1,6 +1,9 @@
 package io.floe.tasks.maintain;
 
 import io.floe.tasks.commit.SourceOffsets;
+import io.floe.tasks.commit.CommitOutcome;
+import io.floe.tasks.commit.SnapshotHistory;
+import io.floe.tasks.commit.TableChange;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.TaskEnvelope;
@@ -26,7 +29,6 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SortOrder;
@@ -38,9 +40,6 @@ import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IdentityPartitionConverters;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
-import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.CommitStateUnknownException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
@@ -67,6 +66,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
   private final Executor uploads;
   private final S3OutputMetrics s3Metrics;
   private final MeterRegistry metrics;
+  private final TableCommitter committer = new TableCommitter();
   private final OpenFileBudget openFiles;
 
   public CompactExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics) {
@@ -85,14 +85,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
 
   /** The newest compaction in the current snapshot's retained history, or null. */
   public static Snapshot lastCompaction(Table table) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      if (snapshot.summary().containsKey(SUMMARY_INPUT_BYTES)) {
-        return snapshot;
-      }
-      snapshot = snapshot.parentId() == null ? null : table.snapshot(snapshot.parentId());
-    }
-    return null;
+    return SnapshotHistory.find(table, snapshot -> snapshot.summary().containsKey(SUMMARY_INPUT_BYTES));
   }
 
   @Override
@@ -227,41 +220,33 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
 
   private TaskResult commit(TaskEnvelope envelope, CompactTask task, Table table, Snapshot start,
       List<FileScanTask> inputs, List<DataFile> outputs, long inputBytes, TaskFileIO io) {
-    String commitId = TableCommitter.newCommitId();
-    RewriteFiles rewrite = TableCommitter.withTaskIO(table, io).newRewrite().validateFromSnapshot(start.snapshotId());
-    inputs.forEach(input -> rewrite.deleteFile(input.file()));
-    outputs.forEach(rewrite::addFile);
-    rewrite.set(SourceOffsets.TASK_ID_KEY, envelope.taskId());
-    rewrite.set(SourceOffsets.COMMIT_ID_KEY, commitId);
-    rewrite.set(SUMMARY_INPUT_BYTES, Long.toString(inputBytes));
-    rewrite.set(SUMMARY_INPUT_FILES, Integer.toString(inputs.size()));
+    Map<String, String> summary = Map.of(
+        SUMMARY_INPUT_BYTES, Long.toString(inputBytes),
+        SUMMARY_INPUT_FILES, Integer.toString(inputs.size()));
+    TableChange.Rewrite rewrite = new TableChange.Rewrite(
+        inputs.stream().map(FileScanTask::file).toList(), outputs, start.snapshotId(), summary);
+    CommitOutcome outcome;
     try {
-      rewrite.commit();
-    } catch (ValidationException e) {
-      io.discardAll(); // certainly not committed: the inputs were rewritten by someone else
-      LOG.info("{}: the files of {} changed meanwhile ({}); output discarded", envelope, task.partition(), e.getMessage());
-      return new TaskResult.AlreadyCommitted();
-    } catch (CommitStateUnknownException e) {
-      io.release(); // it may have landed: never delete files that may be referenced
-      table.refresh();
-      if (TableCommitter.findCommit(table, commitId) == null) {
-        return new TaskResult.Failed("Compaction commit outcome unknown: " + e.getMessage(), TaskResult.Kind.RETRYABLE);
-      }
-    } catch (CommitFailedException e) {
-      io.discardAll(); // Iceberg gave up before committing (retries exhausted): certainly not committed
-      throw e;
+      outcome = committer.commit(table, rewrite, envelope.taskId(), TableCommitter.newCommitId(), io);
     } catch (RuntimeException e) {
-      io.release(); // e.g. a timeout after sending: it may have landed, so keep the files
+      io.release(); // e.g. the catalog unreachable while resolving: it may have landed, so keep the files
       throw e;
     }
-    io.release();
-    table.refresh();
-    Snapshot ours = TableCommitter.findCommit(table, commitId);
+    if (outcome instanceof CommitOutcome.Conflict conflict) {
+      io.discardAll(); // certainly not committed: e.g. the inputs were rewritten by someone else
+      LOG.info("{}: the files of {} changed meanwhile ({}); output discarded", envelope, task.partition(), conflict.reason());
+      return new TaskResult.AlreadyCommitted();
+    }
+    io.release(); // committed, or perhaps: never delete files that may be referenced
+    if (outcome instanceof CommitOutcome.Unknown unknown) {
+      return new TaskResult.Failed("Compaction commit outcome unknown: " + unknown.reason(), TaskResult.Kind.RETRYABLE);
+    }
+    long snapshotId = ((CommitOutcome.Committed) outcome).snapshotId();
     long outputBytes = outputs.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     long rows = outputs.stream().mapToLong(DataFile::recordCount).sum();
     metrics.counter("floe.compaction.runs", "table", task.table()).increment();
     metrics.counter("floe.compaction.files.rewritten", "table", task.table()).increment(inputs.size());
     metrics.counter("floe.compaction.bytes.rewritten", "table", task.table()).increment(inputBytes);
-    return new TaskResult.Committed(ours == null ? -1 : ours.snapshotId(), rows, 0, 0, outputs.size(), outputBytes);
+    return new TaskResult.Committed(snapshotId, rows, 0, 0, outputs.size(), outputBytes);
   }
 }

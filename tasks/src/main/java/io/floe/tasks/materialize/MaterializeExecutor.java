@@ -2,9 +2,7 @@ package io.floe.tasks.materialize;
 
 import io.floe.tasks.result.Failures;
 import io.floe.tasks.result.TaskResult;
-import io.floe.tasks.commit.CommitOutcome;
 import io.floe.tasks.commit.SourceOffsets;
-import io.floe.tasks.commit.TableChange;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
@@ -18,11 +16,9 @@ import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.tenant.Tenants;
 import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
-import io.floe.tasks.write.TaskFileIO;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executor;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
@@ -51,7 +47,7 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
   private final S3OutputMetrics s3Metrics;
   private final MaterializeMetrics metrics;
   private final MaterializeSettings settings;
-  private final TableCommitter committer = new TableCommitter();
+  private final CommitRounds rounds;
   private final Clock clock;
   private final OpenFileBudget openFiles;
 
@@ -84,6 +80,8 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
+    TableCommitter committer = new TableCommitter();
+    this.rounds = new CommitRounds(committer::commit, metrics, settings.maxCommitRounds());
   }
 
   @Override
@@ -133,32 +131,25 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
       SourceReader reader = new SourceReader(kafka, tenant.sourceKafka(), settings.readStallTimeout(), clock);
       MaterializeRun run =
           new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics, openFiles);
-      TaskFileIO io;
+      MaterializeRun.Written written;
       try {
-        io = run.execute(reader, plan.remaining());
-      } catch (TaskIOException e) {
-        if (e.io() != null) {
-          e.io().discardAll(); // nothing was committed yet: the files are certainly ours alone
-        }
-        if (e.getCause() instanceof TableSuspendedException suspended) {
-          return suspend(run.table(), suspended);
-        }
-        throw (Exception) e.getCause();
+        written = run.execute(reader, plan.remaining());
+      } catch (TableSuspendedException suspended) {
+        return suspend(tenant, id, suspended); // the run discarded its files
       }
-      table = run.table();
+      table = written.table();
       CrashPoints.reach(CrashPoints.AFTER_UPLOAD);
-      TaskResult result;
+      CommitRounds.Round outcome;
       try {
-        result = commit(envelope, task, run, committed, plan.remaining(), io);
+        outcome = rounds.commit(envelope, task, written.table(), written.write().change(), committed, plan.remaining(),
+            written.propertyChanges(), written.io(), written.io());
       } catch (RuntimeException e) {
-        io.release(); // an unexpected failure while committing: the files may be in the table
+        written.io().release(); // an unexpected failure while committing: the files may be in the table
         throw e;
       }
-      if (result != null) {
-        if (result instanceof TaskResult.Committed) {
-          CrashPoints.reach(CrashPoints.AFTER_COMMIT);
-        }
-        return result;
+      if (outcome instanceof CommitRounds.Round.Committed done) {
+        CrashPoints.reach(CrashPoints.AFTER_COMMIT);
+        return committedResult(written, done.snapshotId());
       }
       table.refresh();
     }
@@ -167,65 +158,18 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
         TaskResult.Kind.RETRYABLE);
   }
 
-  /** Commits the run's files; null means "start a new round" (our files were discarded). */
-  private TaskResult commit(
-      TaskEnvelope envelope, MaterializeTask task, MaterializeRun run, SourceOffsets base, List<OffsetRange> ranges, TaskFileIO io) {
-    Table table = run.table();
-    SourceOffsets expected = base;
-    for (int attempt = 1; attempt <= settings.maxCommitRounds(); attempt++) {
-      String commitId = TableCommitter.newCommitId();
-      CommitOutcome outcome =
-          committer.commit(
-              table, new TableChange.Append(run.files()), expected, ranges, task.topic(), envelope.taskId(), commitId,
-              run.propertyChanges(), io);
-      if (outcome instanceof CommitOutcome.Committed committed) {
-        io.release();
-        return run.committedResult(committed.snapshotId());
-      }
-      if (outcome instanceof CommitOutcome.Unknown unknown) {
-        metrics.commitUnknown(task.table());
-        LOG.warn("{}: commit outcome unknown ({}); reading the table to resolve it", envelope, unknown.reason());
-        // It may still land later, so from here on our files must never be deleted.
-        io.release();
-      } else {
-        metrics.commitConflict(task.table());
-      }
-      // "Offsets moved" can be our own commit, applied by the catalog although the client saw an
-      // error and retried; so both outcomes are resolved by looking for our commit id.
-      table.refresh();
-      Snapshot ours = TableCommitter.findCommit(table, commitId);
-      if (ours != null) {
-        io.release();
-        return run.committedResult(ours.snapshotId());
-      }
-      SourceOffsets actual = SourceOffsets.committed(table);
-      if (!startsStillMatch(ranges, actual)) {
-        int discarded = io.discardAll();
-        LOG.info("{}: offsets moved to {} over our ranges {}; discarded {} uncommitted files", envelope, actual, ranges, discarded);
-        return null;
-      }
-      LOG.info("{}: other partitions moved to {}; committing the same files again", envelope, actual);
-      expected = actual;
-      table.refresh();
-    }
-    io.discardAll();
-    return null;
+  private static TaskResult.Committed committedResult(MaterializeRun.Written written, long snapshotId) {
+    WriteResult write = written.write();
+    return new TaskResult.Committed(snapshotId, write.records(), written.deadLettered(), written.tombstones(), write.files(),
+        write.bytes());
   }
 
   /** Records why the table stopped, for its status and the planner; commits nothing else. */
-  private TaskResult suspend(Table table, TableSuspendedException suspended) {
-    table.updateProperties().set(TableProperties.SUSPENDED, suspended.propertyValue(clock.instant())).commit();
+  private TaskResult suspend(Tenant tenant, TableIdentifier id, TableSuspendedException suspended) {
+    tenant.catalog().loadTable(id).updateProperties().set(TableProperties.SUSPENDED, suspended.propertyValue(clock.instant())).commit();
     return new TaskResult.Suspended(suspended.getMessage());
   }
 
-  private static boolean startsStillMatch(List<OffsetRange> ranges, SourceOffsets actual) {
-    for (OffsetRange range : ranges) {
-      if (actual.next(range.partition()) != range.startOffset()) {
-        return false;
-      }
-    }
-    return true;
-  }
 
 
   private void logResult(TaskEnvelope envelope, TaskResult result, long millis) {

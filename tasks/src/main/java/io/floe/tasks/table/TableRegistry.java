@@ -220,13 +220,6 @@ public final class TableRegistry {
 
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
       RecordFormat keyFormat, ErrorMode mode, List<Partitioning.Field> partitioning, Map<String, String> extra) {
-    if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(id.namespace())) {
-      try {
-        namespaces.createNamespace(id.namespace(), new HashMap<>());
-      } catch (AlreadyExistsException e) {
-        // created concurrently
-      }
-    }
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.putAll(extra);
     properties.put(TableProperties.SOURCE_TOPIC, topic);
@@ -236,20 +229,10 @@ public final class TableRegistry {
     properties.put(TableProperties.TENANT, tenantName);
     properties.put(TableProperties.PARTITIONING, Partitioning.toProperty(partitioning));
     Schema schema = format.initialSchema(keyFormat);
-    try {
-      Table table =
-          catalog.buildTable(id, schema)
-              .withPartitionSpec(Partitioning.initialSpec(schema, partitioning))
-              .withProperties(properties)
-              .create();
-      LOG.info("Registered table {} for topic {} (tenant {}, format {}, partitioned by {})",
-          id, topic, tenantName, format.wireName(), partitioning);
-      return table;
-    } catch (AlreadyExistsException e) {
-      return catalog.loadTable(id);
-    } catch (BadRequestException e) {
-      throw new IllegalArgumentException("Cannot create table " + id + ": " + e.getMessage(), e);
-    }
+    Table table = TableCreation.create(catalog, id, schema, Partitioning.initialSpec(schema, partitioning), properties);
+    LOG.info("Registered table {} for topic {} (tenant {}, format {}, partitioned by {})",
+        id, topic, tenantName, format.wireName(), partitioning);
+    return table;
   }
 
   /** Every registered table of the tenant, found by walking its namespaces. */

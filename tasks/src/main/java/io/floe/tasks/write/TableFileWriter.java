@@ -49,13 +49,6 @@ public final class TableFileWriter implements AutoCloseable {
   /**
    * @param operationId unique per task attempt; part of every file name, so files of different
    *     attempts never collide
-   */
-  public TableFileWriter(
-      Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes, int writerId, int maxOpenFiles) {
-    this(table, schema, io, operationId, targetFileSizeBytes, writerId, maxOpenFiles, OpenFileBudget.unbounded());
-  }
-
-  /**
    * @param budget the runner-wide limit of open files this writer's files count against
    */
   public TableFileWriter(Table table, Schema schema, TaskFileIO io, String operationId, long targetFileSizeBytes,

@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * exactly its own output: open uploads are aborted and completed files deleted. Callers must only
  * discard when the files are certainly not part of a committed snapshot.
  */
-public final class TaskFileIO implements FileIO {
+public final class TaskFileIO implements FileIO, TaskFiles {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskFileIO.class);
 
@@ -66,6 +66,7 @@ public final class TaskFileIO implements FileIO {
   }
 
   /** Aborts uploads still open and deletes files already completed. Returns how many were removed. */
+  @Override
   public synchronized int discardAll() {
     int removed = 0;
     for (S3MultipartOutputStream stream : streams) {
@@ -95,6 +96,7 @@ public final class TaskFileIO implements FileIO {
   }
 
   /** Forgets the files written so far: they now belong to a commit and must never be discarded. */
+  @Override
   public synchronized void release() {
     streams.clear();
   }

@@ -64,6 +64,7 @@ class CommitCostBenchmark {
           if (!(outcome instanceof CommitOutcome.Committed)) {
             throw new AssertionError(outcome.toString());
           }
+          table.refresh(); // the committer does not refresh the caller's table
           if ((i + 1) % 100 == 0) {
             table.refresh();
             int manifests = table.currentSnapshot().allManifests(table.io()).size();

@@ -1,0 +1,81 @@
+package io.floe.tasks.materialize;
+
+import io.floe.tasks.commit.TableChange;
+import io.floe.tasks.write.OpenFileBudget;
+import io.floe.tasks.write.TableFileWriter;
+import io.floe.tasks.write.TaskFileIO;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.util.PropertyUtil;
+
+/**
+ * Append mode: rows become data files through Iceberg's writers, rolled at the table's target size,
+ * one open file per partition within the task's and the runner's limits. A change of schema or
+ * partition spec mid-task closes the files of the old one (they stay valid) and goes on.
+ */
+final class AppendWriter implements RowWriter {
+
+  private final String operationId;
+  private final int maxOpenFiles;
+  private final OpenFileBudget openFiles;
+  private final Function<Table, TaskFileIO> io;
+  private final List<DataFile> files = new ArrayList<>();
+  private TableFileWriter writer;
+  private int writerCount;
+  private long records;
+
+  /** @param io the task's FileIO for a table (created once, on first use) */
+  AppendWriter(String operationId, int maxOpenFiles, OpenFileBudget openFiles, Function<Table, TaskFileIO> io) {
+    this.operationId = operationId;
+    this.maxOpenFiles = maxOpenFiles;
+    this.openFiles = openFiles;
+    this.io = io;
+  }
+
+  @Override
+  public void write(Table table, List<Record> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    writerFor(table).writeAll(rows);
+    records += rows.size();
+  }
+
+  @Override
+  public WriteResult finish(Table table) {
+    if (writer != null) {
+      files.addAll(writer.finish());
+      writer = null;
+    }
+    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    return new WriteResult(new TableChange.Append(files), records, files.size(), bytes);
+  }
+
+  @Override
+  public void abort() {
+    if (writer != null) {
+      writer.close(); // the streams are aborted first by the FileIO; closing them may fail, as expected
+    }
+  }
+
+  private TableFileWriter writerFor(Table table) {
+    Schema schema = table.schema();
+    if (writer != null && writer.schema().schemaId() == schema.schemaId() && writer.schema().sameSchema(schema)
+        && writer.spec().specId() == table.spec().specId()) {
+      return writer;
+    }
+    if (writer != null) {
+      files.addAll(writer.finish()); // the schema or spec changed: files of the old ones stay valid
+    }
+    long targetSize = PropertyUtil.propertyAsLong(table.properties(),
+        org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+        org.apache.iceberg.TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT);
+    writer = new TableFileWriter(table, schema, io.apply(table), operationId, targetSize, ++writerCount, maxOpenFiles, openFiles);
+    return writer;
+  }
+}

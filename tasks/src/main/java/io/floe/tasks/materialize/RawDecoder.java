@@ -1,0 +1,56 @@
+package io.floe.tasks.materialize;
+
+import io.floe.tasks.format.KafkaColumns;
+import io.floe.tasks.format.RecordFormat;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** {@code raw-bytes} and {@code raw-string}: the value goes into one column as bytes or as strictly decoded UTF-8. */
+final class RawDecoder implements BatchDecoder {
+
+  private final TableShaper shaper;
+  private final RecordErrors errors;
+
+  RawDecoder(TableShaper shaper, RecordErrors errors) {
+    this.shaper = shaper;
+    this.errors = errors;
+  }
+
+  @Override
+  public List<Record> decode(List<ConsumerRecord<byte[], byte[]>> batch) {
+    RecordFormat format = shaper.format();
+    RecordFormat keyFormat = shaper.keyFormat();
+    Schema schema = shaper.table().schema();
+    Types.StructType kafkaType = shaper.kafkaType();
+    List<Record> rows = new ArrayList<>(batch.size());
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        continue;
+      }
+      GenericRecord row = GenericRecord.create(schema);
+      if (format == RecordFormat.RAW_BYTES) {
+        row.setField(RecordFormat.VALUE_COLUMN, ByteBuffer.wrap(record.value()));
+      } else {
+        try {
+          row.setField(RecordFormat.VALUE_COLUMN, BatchDecoder.strictUtf8(record.value()));
+        } catch (CharacterCodingException e) {
+          errors.reject(record, "value is not valid UTF-8");
+          continue;
+        }
+      }
+      if (keyFormat == RecordFormat.RAW_STRING && !BatchDecoder.fillStringKey(row, record, errors)) {
+        continue;
+      }
+      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      rows.add(row);
+    }
+    return rows;
+  }
+}

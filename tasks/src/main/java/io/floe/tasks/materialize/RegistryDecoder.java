@@ -1,0 +1,132 @@
+package io.floe.tasks.materialize;
+
+import io.floe.tasks.format.KafkaColumns;
+import io.floe.tasks.format.RecordFormat;
+import io.floe.tasks.json.RecordConversionException;
+import io.floe.tasks.schema.RecordDecoder;
+import io.floe.tasks.schema.SchemaDecoders;
+import io.floe.tasks.schema.SchemaEvolution;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.TypeUtil;
+import org.apache.iceberg.types.Types;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Schema Registry formats ({@code avro}, {@code protobuf}, {@code json-schema}): resolves every
+ * record's schema (and its key's), has the table evolved to take each new shape (or refuse it: see
+ * {@link SchemaEvolution}), then decodes.
+ */
+final class RegistryDecoder implements BatchDecoder {
+
+  /** A record whose schemas are resolved, waiting for the table to take its shape. */
+  private record Resolved(ConsumerRecord<byte[], byte[]> record, SchemaDecoders.Decoded value, SchemaDecoders.Decoded key, String shape) {}
+
+  private final TableShaper shaper;
+  private final RecordErrors errors;
+  private final SchemaDecoders decoders;
+
+  RegistryDecoder(TableShaper shaper, RecordErrors errors, SchemaDecoders decoders) {
+    this.shaper = shaper;
+    this.errors = errors;
+    this.decoders = decoders;
+  }
+
+  @Override
+  public List<Record> decode(List<ConsumerRecord<byte[], byte[]>> batch) {
+    RecordFormat format = shaper.format();
+    RecordFormat keyFormat = shaper.keyFormat();
+    List<Resolved> resolved = new ArrayList<>(batch.size());
+    Map<String, Types.StructType> shapes = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        continue;
+      }
+      SchemaDecoders.Decoded value;
+      SchemaDecoders.Decoded key = null;
+      try {
+        value = decoders.decoderFor(format, record.value());
+      } catch (RecordConversionException e) {
+        errors.reject(record, "value: " + e.getMessage());
+        continue;
+      }
+      if (keyFormat.usesRegistry() && record.key() != null) {
+        try {
+          key = decoders.decoderFor(keyFormat, record.key());
+        } catch (RecordConversionException e) {
+          errors.reject(record, "key: " + e.getMessage());
+          continue;
+        }
+      }
+      Resolved item = new Resolved(record, value, key, value.label() + (key == null ? "" : " with key " + key.label()));
+      shapes.computeIfAbsent(item.shape(), s -> shapeOf(item));
+      resolved.add(item);
+    }
+    if (resolved.isEmpty()) {
+      return List.of();
+    }
+    Map<String, String> refused = shaper.evolveTo(shapes);
+    Schema schema = shaper.table().schema();
+    Types.StructType kafkaType = shaper.kafkaType();
+    Types.NestedField valueColumn = schema.findField(RecordFormat.VALUE_COLUMN);
+    Types.NestedField keyColumn = schema.findField(RecordFormat.KEY_COLUMN);
+    List<Record> rows = new ArrayList<>(batch.size());
+    for (Resolved item : resolved) {
+      ConsumerRecord<byte[], byte[]> record = item.record();
+      String reason = refused.get(item.shape());
+      if (reason != null) {
+        errors.reject(record, reason);
+        continue;
+      }
+      GenericRecord row;
+      try {
+        RecordDecoder decoder = item.value().decoder();
+        if (decoder.type().isStructType()) {
+          row = (GenericRecord) decoder.decode(record.value(), item.value().offset(), schema.asStruct());
+        } else {
+          row = GenericRecord.create(schema);
+          row.setField(RecordFormat.VALUE_COLUMN, decoder.decode(record.value(), item.value().offset(), valueColumn.type()));
+        }
+      } catch (RecordConversionException e) {
+        errors.reject(record, "value: " + e.getMessage());
+        continue;
+      }
+      if (item.key() != null) {
+        try {
+          row.setField(RecordFormat.KEY_COLUMN, item.key().decoder().decode(record.key(), item.key().offset(), keyColumn.type()));
+        } catch (RecordConversionException e) {
+          errors.reject(record, "key: " + e.getMessage());
+          continue;
+        }
+      } else if (keyFormat == RecordFormat.RAW_STRING && !BatchDecoder.fillStringKey(row, record, errors)) {
+        continue;
+      }
+      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  /** The columns a record of this shape needs: its value's fields (or {@code value}) and {@code _key}. */
+  private static Types.StructType shapeOf(Resolved item) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    Type valueType = item.value().decoder().type();
+    if (valueType.isStructType()) {
+      fields.addAll(valueType.asStructType().fields());
+    } else {
+      fields.add(Types.NestedField.optional(0, RecordFormat.VALUE_COLUMN, valueType));
+    }
+    if (item.key() != null) {
+      fields.add(Types.NestedField.optional(0, RecordFormat.KEY_COLUMN, item.key().decoder().type()));
+    }
+    AtomicInteger ids = new AtomicInteger();
+    return TypeUtil.assignFreshIds(Types.StructType.of(fields), ids::incrementAndGet).asStructType();
+  }
+}

@@ -1,0 +1,23 @@
+package io.floe.tasks.materialize;
+
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.Record;
+
+/**
+ * The "write" stage of a materialize task, and the boundary a write mode plugs into: takes the
+ * decoded rows of each batch (in offset order) and turns them into the change the commit stage
+ * applies. {@link AppendWriter} writes data files for an append; a keyed write mode writes data
+ * files plus deletes of the rows it supersedes, committed as a row delta by the same commit path.
+ */
+interface RowWriter {
+
+  /** Writes one batch's rows against the table's current schema and partition spec. */
+  void write(Table table, List<Record> rows);
+
+  /** Closes what is open and returns what to commit. */
+  WriteResult finish(Table table);
+
+  /** After a failure: aborts open uploads and closes open files; the caller discards the files written. */
+  void abort();
+}
