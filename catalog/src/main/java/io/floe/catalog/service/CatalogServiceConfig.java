@@ -1,8 +1,13 @@
 package io.floe.catalog.service;
 
-import io.floe.catalog.client.KeySuggestions;
+import static io.floe.catalog.client.ConfigDef.intKey;
+import static io.floe.catalog.client.ConfigDef.longKey;
+import static io.floe.catalog.client.ConfigDef.prefixKey;
+import static io.floe.catalog.client.ConfigDef.stringKey;
+
+import io.floe.catalog.client.ConfigDef;
+import io.floe.catalog.client.ConfigDef.Key;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.iceberg.CatalogProperties;
@@ -10,21 +15,11 @@ import org.apache.iceberg.CatalogProperties;
 /**
  * Settings of the REST catalog service, parsed and validated once.
  *
- * <p>Build it with {@link #from(Map)} from flat keys (every key is listed in {@code
- * catalog/README.md}):
- *
- * <ul>
- *   <li>{@value #HOST} (default {@value #DEFAULT_HOST}), {@value #PORT} (default {@value
- *       #DEFAULT_PORT}; 0 picks a free port), {@value #WORKER_POOL_SIZE} (default {@value
- *       #DEFAULT_WORKER_POOL_SIZE}), {@value #NAME} (default {@value #DEFAULT_NAME}).
- *   <li>{@value #MAX_BODY_BYTES} (default {@value #DEFAULT_MAX_BODY_BYTES}), {@value
- *       #MAX_CONCURRENT_REQUESTS} (default {@value #DEFAULT_MAX_CONCURRENT_REQUESTS}).
- *   <li>{@value #BACKEND_PREFIX}{@code *}: passed, prefix removed, to {@code
- *       JdbcCatalog.initialize} — {@code uri}, {@code warehouse}, {@code jdbc.user}, {@code
- *       s3.endpoint}, ...
- *   <li>{@value #CLIENT_DEFAULTS_PREFIX}{@code *}: returned, prefix removed, as {@code defaults}
- *       of {@code GET /v1/config}, so clients need only the catalog URI.
- * </ul>
+ * <p>Build it with {@link #from(Map)} from flat keys under {@value #PREFIX}. Every key is defined
+ * once, with its type, default, validator and doc, in {@link #KEYS}; {@code catalog/README.md}'s
+ * settings table is generated from it. {@value #BACKEND_PREFIX}{@code *} is passed, prefix removed,
+ * to {@code JdbcCatalog.initialize}; {@value #CLIENT_DEFAULTS_PREFIX}{@code *} is returned, prefix
+ * removed, as {@code defaults} of {@code GET /v1/config}, so clients need only the catalog URI.
  *
  * <p>Backend properties the operator leaves out get service defaults: a SQLite file, S3FileIO,
  * the view-capable JDBC schema ({@code jdbc.schema-version=V1}), strict namespaces, and for
@@ -61,10 +56,6 @@ public record CatalogServiceConfig(
   public static final String BACKEND_PREFIX = PREFIX + "backend.";
   public static final String CLIENT_DEFAULTS_PREFIX = PREFIX + "client-defaults.";
 
-  private static final List<String> KEYS =
-      List.of(HOST, PORT, WORKER_POOL_SIZE, NAME, MAX_BODY_BYTES, MAX_CONCURRENT_REQUESTS);
-  private static final List<String> PASS_THROUGH_PREFIXES = List.of(BACKEND_PREFIX, CLIENT_DEFAULTS_PREFIX);
-
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8181;
   public static final int DEFAULT_WORKER_POOL_SIZE = 8;
@@ -77,33 +68,81 @@ public record CatalogServiceConfig(
   static final String S3_FILE_IO = "org.apache.iceberg.aws.s3.S3FileIO";
   static final String SQLITE_URI_PREFIX = "jdbc:sqlite:";
 
+  /** Every key of the service, in the order of {@code catalog/README.md}'s settings table. */
+  public static final ConfigDef KEYS = new ConfigDef(new ConfigDef.Wording("", "not an integer"));
+
+  static final Key<String> HOST_KEY = KEYS.define(stringKey(HOST).withDefault(DEFAULT_HOST)
+      .withDoc("Interface the HTTP server binds."));
+  static final Key<Integer> PORT_KEY = KEYS.define(intKey(PORT).withDefault(DEFAULT_PORT).between(0, 65535)
+      .withDoc("TCP port; `0` picks a free one (`start()` returns it)."));
+  static final Key<Integer> WORKER_POOL_SIZE_KEY = KEYS.define(intKey(WORKER_POOL_SIZE)
+      .withDefault(DEFAULT_WORKER_POOL_SIZE).atLeast(1)
+      .withDoc("Threads of the `floe-catalog-worker` pool that runs every catalog call (they block on JDBC and S3)."));
+  static final Key<String> NAME_KEY = KEYS.define(stringKey(NAME).withDefault(DEFAULT_NAME)
+      .withDoc("Catalog name inside the database (`catalog_name` column), so several catalogs can share one database."));
+  static final Key<Long> MAX_BODY_BYTES_KEY = KEYS.define(longKey(MAX_BODY_BYTES)
+      .withDefault(DEFAULT_MAX_BODY_BYTES).atLeast(1)
+      .withDoc("Largest request body the service reads; a larger one is answered 413 before it is buffered. Commits"
+          + " carry schemas and snapshot summaries, never data: the test suite's largest is under 16 KiB."));
+  static final Key<Integer> MAX_CONCURRENT_REQUESTS_KEY = KEYS.define(intKey(MAX_CONCURRENT_REQUESTS)
+      .withDefault(DEFAULT_MAX_CONCURRENT_REQUESTS).atLeast(1)
+      .withDoc("Requests in progress at once (`/health` aside). One more is answered 503 `ServiceUnavailableException`"
+          + " with `Retry-After: 1` straight away, never queued; Iceberg's client retries it after that second."
+          + " Requests wait for a worker only once admitted, so the worker queue holds at most this many."));
+  static final Key<Map<String, String>> BACKEND = KEYS.define(prefixKey(BACKEND_PREFIX)
+      .withDoc("Passed, prefix removed, to `JdbcCatalog.initialize`. The rows below are the ones that matter most."));
+
+  // The backend keys below belong to JdbcCatalog; they are here for their defaults and the README.
+  static final Key<String> BACKEND_URI = KEYS.define(stringKey(BACKEND_PREFIX + CatalogProperties.URI)
+      .withDefault(DEFAULT_JDBC_URI)
+      .withDoc("JDBC URL. SQLite: `jdbc:sqlite:/var/lib/floe/catalog.db` (the directory is created). PostgreSQL:"
+          + " `jdbc:postgresql://host:5432/db`. Put credentials in `jdbc.user`/`jdbc.password`, not in the URL."));
+  static final Key<String> BACKEND_WAREHOUSE = KEYS.define(
+      stringKey(BACKEND_PREFIX + CatalogProperties.WAREHOUSE_LOCATION).asRequired()
+          .withDoc("Root of new tables, e.g. `s3://warehouse/`."));
+  static final Key<String> BACKEND_IO_IMPL = KEYS.define(stringKey(BACKEND_PREFIX + CatalogProperties.FILE_IO_IMPL)
+      .withDefault(S3_FILE_IO).withDoc("FileIO the service writes `metadata.json` with."));
+  static final Key<Map<String, String>> BACKEND_S3 = KEYS.define(prefixKey(BACKEND_PREFIX + "s3.")
+      .withDefaultDoc("AWS defaults")
+      .withDoc("S3 settings of that FileIO: `s3.endpoint`, `s3.path-style-access`, `s3.access-key-id`,"
+          + " `s3.secret-access-key` (LocalStack / MinIO need endpoint and path-style)."));
+  static final Key<String> BACKEND_CLIENT_REGION = KEYS.define(stringKey(BACKEND_PREFIX + "client.region")
+      .withDefaultDoc("AWS defaults").withDoc("Region of that FileIO's S3 client."));
+  static final Key<Map<String, String>> BACKEND_JDBC = KEYS.define(prefixKey(BACKEND_PREFIX + "jdbc.")
+      .withDoc("Passed to the JDBC connection, e.g. the database credentials `jdbc.user` and `jdbc.password`."));
+  static final Key<String> BACKEND_SCHEMA_VERSION = KEYS.define(stringKey(BACKEND_PREFIX + "jdbc.schema-version")
+      .withDefault("V1").withDoc("`V1` stores views; existing `V0` databases are upgraded."));
+  static final Key<String> BACKEND_STRICT_MODE = KEYS.define(stringKey(BACKEND_PREFIX + "jdbc.strict-mode")
+      .withDefault("true").withDoc("Refuse to create a table in a namespace that does not exist (404)."));
+  static final Key<String> BACKEND_CLIENTS = KEYS.define(stringKey(BACKEND_PREFIX + CatalogProperties.CLIENT_POOL_SIZE)
+      .withDefault("1").withDefaultDoc("SQLite: %s; else Iceberg's `2`").withDoc("JDBC connections."));
+  static final Key<String> BACKEND_JOURNAL_MODE = KEYS.define(stringKey(BACKEND_PREFIX + "jdbc.journal_mode")
+      .withDefault("WAL").withDefaultDoc("SQLite: %s").withDoc("SQLite journal mode."));
+  static final Key<String> BACKEND_BUSY_TIMEOUT = KEYS.define(stringKey(BACKEND_PREFIX + "jdbc.busy_timeout")
+      .withDefault("10000").withDefaultDoc("SQLite: %s")
+      .withDoc("Milliseconds SQLite waits for a lock before failing."));
+  static final Key<Map<String, String>> CLIENT_DEFAULTS = KEYS.define(prefixKey(CLIENT_DEFAULTS_PREFIX)
+      .withDoc("Returned, prefix removed, as `defaults` of `GET /v1/config`: e.g. `s3.endpoint`, `s3.path-style-access`,"
+          + " `client.region`, `io-impl`, so clients need only the catalog URI. Every client can read them: put S3"
+          + " keys here only for local development."));
+
   /** Validates every setting and fills in the backend defaults described above. */
   public CatalogServiceConfig {
     require(host != null && !host.isBlank(), "Invalid %s: must not be blank", HOST);
-    require(port >= 0 && port <= 65535, "Invalid %s: %s (must be 0-65535)", PORT, port);
-    require(
-        workerPoolSize >= 1,
-        "Invalid %s: %s (must be at least 1)",
-        WORKER_POOL_SIZE,
-        workerPoolSize);
+    KEYS.check(PORT_KEY, port);
+    KEYS.check(WORKER_POOL_SIZE_KEY, workerPoolSize);
     require(catalogName != null && !catalogName.isBlank(), "Invalid %s: must not be blank", NAME);
     require(catalogProperties != null, "Invalid %s*: null", BACKEND_PREFIX);
     require(clientDefaults != null, "Invalid %s*: null", CLIENT_DEFAULTS_PREFIX);
-    require(
-        maxBodyBytes >= 1, "Invalid %s: %s (must be at least 1)", MAX_BODY_BYTES, maxBodyBytes);
-    require(
-        maxConcurrentRequests >= 1,
-        "Invalid %s: %s (must be at least 1)",
-        MAX_CONCURRENT_REQUESTS,
-        maxConcurrentRequests);
+    KEYS.check(MAX_BODY_BYTES_KEY, maxBodyBytes);
+    KEYS.check(MAX_CONCURRENT_REQUESTS_KEY, maxConcurrentRequests);
     catalogProperties = Map.copyOf(withBackendDefaults(catalogProperties));
     clientDefaults = Map.copyOf(clientDefaults);
     String warehouse = catalogProperties.get(CatalogProperties.WAREHOUSE_LOCATION);
     require(
         warehouse != null && !warehouse.isBlank(),
-        "Missing %s%s: the warehouse location, e.g. s3://warehouse/",
-        BACKEND_PREFIX,
-        CatalogProperties.WAREHOUSE_LOCATION);
+        "Missing %s: the warehouse location, e.g. s3://warehouse/",
+        BACKEND_WAREHOUSE.name());
   }
 
   /**
@@ -116,14 +155,14 @@ public record CatalogServiceConfig(
   public static CatalogServiceConfig from(Map<String, String> settings) {
     refuseUnknown(settings);
     return new CatalogServiceConfig(
-        settings.getOrDefault(HOST, DEFAULT_HOST).trim(),
-        intSetting(settings, PORT, DEFAULT_PORT),
-        intSetting(settings, WORKER_POOL_SIZE, DEFAULT_WORKER_POOL_SIZE),
-        settings.getOrDefault(NAME, DEFAULT_NAME).trim(),
+        KEYS.value(HOST_KEY, settings),
+        KEYS.value(PORT_KEY, settings),
+        KEYS.value(WORKER_POOL_SIZE_KEY, settings),
+        KEYS.value(NAME_KEY, settings),
         withPrefixRemoved(settings, BACKEND_PREFIX),
         withPrefixRemoved(settings, CLIENT_DEFAULTS_PREFIX),
-        longSetting(settings, MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
-        intSetting(settings, MAX_CONCURRENT_REQUESTS, DEFAULT_MAX_CONCURRENT_REQUESTS));
+        KEYS.value(MAX_BODY_BYTES_KEY, settings),
+        KEYS.value(MAX_CONCURRENT_REQUESTS_KEY, settings));
   }
 
   /** The JDBC URL of the backing database. */
@@ -160,12 +199,10 @@ public record CatalogServiceConfig(
 
   private static void refuseUnknown(Map<String, String> settings) {
     for (String key : new TreeSet<>(settings.keySet())) {
-      if (key.startsWith(PREFIX)
-          && !KEYS.contains(key)
-          && PASS_THROUGH_PREFIXES.stream().noneMatch(prefix -> key.startsWith(prefix) && key.length() > prefix.length())) {
+      if (key.startsWith(PREFIX) && !KEYS.covers(key)) {
         String message = "Unknown config key " + key;
         throw new IllegalArgumentException(
-            KeySuggestions.nearest(key, KEYS, PASS_THROUGH_PREFIXES)
+            KEYS.nearest(key)
                 .map(nearest -> message + " (did you mean " + nearest + "?)")
                 .orElse(message + " (see catalog/README.md)"));
       }
@@ -174,23 +211,28 @@ public record CatalogServiceConfig(
 
   private static Map<String, String> withBackendDefaults(Map<String, String> configured) {
     Map<String, String> effective = new LinkedHashMap<>();
-    effective.put(CatalogProperties.URI, DEFAULT_JDBC_URI);
-    effective.put(CatalogProperties.FILE_IO_IMPL, S3_FILE_IO);
+    putDefault(effective, BACKEND_URI);
+    putDefault(effective, BACKEND_IO_IMPL);
     // V1 adds the record-type column that JdbcCatalog needs for views.
-    effective.put("jdbc.schema-version", "V1");
+    putDefault(effective, BACKEND_SCHEMA_VERSION);
     // Without strict mode JdbcCatalog creates tables in namespaces that do not exist.
-    effective.put("jdbc.strict-mode", "true");
+    putDefault(effective, BACKEND_STRICT_MODE);
     String uri = configured.getOrDefault(CatalogProperties.URI, DEFAULT_JDBC_URI);
     if (uri.startsWith(SQLITE_URI_PREFIX)) {
       // SQLite has one writer at a time. A single pooled connection serialises this process's
       // statements (none of JdbcCatalog's statements nest), WAL keeps readers off the writer's
       // lock and the busy timeout makes any other process wait instead of failing.
-      effective.put(CatalogProperties.CLIENT_POOL_SIZE, "1");
-      effective.put("jdbc.journal_mode", "WAL");
-      effective.put("jdbc.busy_timeout", "10000");
+      putDefault(effective, BACKEND_CLIENTS);
+      putDefault(effective, BACKEND_JOURNAL_MODE);
+      putDefault(effective, BACKEND_BUSY_TIMEOUT);
     }
     effective.putAll(configured);
     return effective;
+  }
+
+  /** A backend key's default, under its JdbcCatalog name (the key without {@value #BACKEND_PREFIX}). */
+  private static void putDefault(Map<String, String> effective, Key<String> key) {
+    effective.put(key.name().substring(BACKEND_PREFIX.length()), key.defaultValue());
   }
 
   private static Map<String, String> withPrefixRemoved(
@@ -204,32 +246,6 @@ public record CatalogServiceConfig(
           }
         });
     return result;
-  }
-
-  private static int intSetting(Map<String, String> settings, String key, int defaultValue) {
-    String value = settings.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          String.format("Invalid %s: %s (not an integer)", key, value), e);
-    }
-  }
-
-  private static long longSetting(Map<String, String> settings, String key, long defaultValue) {
-    String value = settings.get(key);
-    if (value == null) {
-      return defaultValue;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          String.format("Invalid %s: %s (not an integer)", key, value), e);
-    }
   }
 
   private static void require(boolean condition, String message, Object... args) {

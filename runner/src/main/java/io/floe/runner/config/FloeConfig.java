@@ -7,7 +7,6 @@ import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +16,15 @@ import java.util.TreeSet;
 /**
  * Everything a runner is configured with, parsed and validated once at start.
  *
- * <p>Tenants: the top-level {@code catalog.*}, {@code s3.*}, {@code source.kafka.*} and {@code
- * dead-letter.topic} keys make the tenant {@code default}; the same keys under {@code
- * tenants.NAME.} make tenant {@code NAME}.
+ * <p>Every key is defined once in {@link FloeKeys}. Tenants: the top-level scoped keys ({@code
+ * catalog.*}, {@code s3.*}, {@code source.kafka.*}, {@code dead-letter.topic}, {@code
+ * schema-registry.*}) make the tenant {@code default}; the same keys under {@code tenants.NAME.}
+ * make tenant {@code NAME}.
  *
- * <p>Unknown keys: a key in one of Floe's own namespaces ({@link #OWN_PREFIXES}) that no setting
- * reads and no pass-through prefix ({@code kafka.*}, {@code source.kafka.*}, {@code catalog.*},
- * {@code tables.default-properties.*}, and a tenant's {@code catalog.*} and {@code
- * source.kafka.*}) covers stops the runner with the nearest valid key. Keys outside those
+ * <p>Unknown keys: a key in one of Floe's own namespaces ({@link #OWN_PREFIXES}) that {@link
+ * FloeKeys} does not define and no pass-through prefix ({@code kafka.*}, {@code source.kafka.*},
+ * {@code catalog.*}, {@code tables.default-properties.*}, and a tenant's {@code catalog.*} and
+ * {@code source.kafka.*}) covers stops the runner with the nearest valid key. Keys outside those
  * namespaces belong to others and stay accepted: the container launcher's {@code FLOE_JAVA_OPTS}
  * and {@code FLOE_HEALTH_PORT} arrive as {@code java.opts} and {@code health.port}.
  */
@@ -38,7 +38,7 @@ public record FloeConfig(
 
   public static final String DEFAULT_TENANT = "default";
 
-  static final String TENANTS_PREFIX = "tenants.";
+  static final String TENANTS_PREFIX = FloeKeys.TENANTS_PREFIX;
 
   /** Namespaces whose every key Floe reads itself, so that a key nothing reads is a mistake. */
   static final List<String> OWN_PREFIXES =
@@ -46,27 +46,30 @@ public record FloeConfig(
           TENANTS_PREFIX);
 
   public static FloeConfig parse(Map<String, String> values) {
-    Settings settings = new Settings(values);
+    return parse(new Settings(values));
+  }
+
+  static FloeConfig parse(Settings settings) {
     RunnerConfig runner = RunnerConfig.from(settings);
     PlannerConfig planner = PlannerConfig.from(settings);
     Map<String, TenantConfig> tenants = new HashMap<>();
     tenants.put(DEFAULT_TENANT, tenant(DEFAULT_TENANT, "", settings, runner));
-    for (String name : tenantNames(values)) {
+    for (String name : tenantNames(settings.keys())) {
       tenants.put(name, tenant(name, TENANTS_PREFIX + name + ".", settings, runner));
     }
-    MaterializeSettings defaults = MaterializeSettings.defaults();
-    Map<String, String> tableProperties = new HashMap<>(defaults.newTableProperties());
-    tableProperties.putAll(settings.withPrefix("tables.default-properties."));
+    // Each key under tables.default-properties. replaces the default of that key only.
+    Map<String, String> tableProperties = new HashMap<>(FloeKeys.TABLE_DEFAULT_PROPERTIES.defaultValue());
+    tableProperties.putAll(settings.passThrough(FloeKeys.TABLE_DEFAULT_PROPERTIES, ""));
     MaterializeSettings materialize =
         new MaterializeSettings(
-            Duration.ofMillis(settings.longValue("materialize.read-stall-timeout-ms", 60_000, 100)),
-            settings.intValue("materialize.max-commit-rounds", defaults.maxCommitRounds(), 1),
-            settings.intValue("materialize.max-open-files", defaults.maxOpenFiles(), 1),
+            settings.value(FloeKeys.READ_STALL_TIMEOUT),
+            settings.value(FloeKeys.MAX_COMMIT_ROUNDS),
+            settings.value(FloeKeys.MAX_OPEN_FILES),
             tableProperties,
-            settings.intValue("materialize.max-open-files-per-runner", 0, 0));
+            settings.value(FloeKeys.MAX_OPEN_FILES_PER_RUNNER));
     Map<String, Double> crashPoints;
     try {
-      crashPoints = CrashPoints.parse(settings.string("faults.crash-points", null));
+      crashPoints = CrashPoints.parse(settings.value(FloeKeys.CRASH_POINTS));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
@@ -74,8 +77,7 @@ public record FloeConfig(
     Set<String> internalTopics = new TreeSet<>(
         List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
     tenants.values().forEach(tenant -> internalTopics.add(tenant.deadLetterTopic()));
-    TableRules tableRules = new TableRules(internalTopics, Duration.ofMillis(settings.longValue(
-        "tables.orphan-min-age-floor-ms", TableRules.DEFAULT_ORPHAN_MIN_AGE_FLOOR.toMillis(), 1000)));
+    TableRules tableRules = new TableRules(internalTopics, settings.value(FloeKeys.ORPHAN_MIN_AGE_FLOOR));
     settings.refuseUnknown(key -> OWN_PREFIXES.stream().anyMatch(key::startsWith));
     return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints), tableRules);
   }
@@ -88,9 +90,9 @@ public record FloeConfig(
     return tenant;
   }
 
-  private static Set<String> tenantNames(Map<String, String> values) {
+  private static Set<String> tenantNames(Set<String> keys) {
     Set<String> names = new TreeSet<>();
-    for (String key : values.keySet()) {
+    for (String key : keys) {
       if (key.startsWith(TENANTS_PREFIX)) {
         int end = key.indexOf('.', TENANTS_PREFIX.length());
         if (end < 0) {
@@ -104,26 +106,21 @@ public record FloeConfig(
   }
 
   private static TenantConfig tenant(String name, String prefix, Settings settings, RunnerConfig runner) {
-    Map<String, String> catalog = settings.withPrefix(prefix + "catalog.");
-    if (!catalog.containsKey("uri")) {
-      settings.required(prefix + "catalog.uri");
-    }
+    Map<String, String> catalog = settings.passThrough(FloeKeys.CATALOG, prefix);
+    settings.value(FloeKeys.CATALOG_URI, prefix); // required
     S3Settings s3 =
         new S3Settings(
-            settings.string(prefix + "s3.endpoint", null),
-            settings.string(prefix + "s3.region", "us-east-1"),
-            settings.string(prefix + "s3.access-key-id", null),
-            settings.string(prefix + "s3.secret-access-key", null),
-            settings.bool(prefix + "s3.path-style-access", false),
-            settings.intValue(prefix + "s3.retry.max-attempts", S3Settings.DEFAULT_MAX_ATTEMPTS, 1),
-            Duration.ofMillis(settings.longValue(prefix + "s3.retry.deadline-ms", S3Settings.DEFAULT_DEADLINE.toMillis(), 1000)));
+            settings.value(FloeKeys.S3_ENDPOINT, prefix),
+            settings.value(FloeKeys.S3_REGION, prefix),
+            settings.value(FloeKeys.S3_ACCESS_KEY_ID, prefix),
+            settings.value(FloeKeys.S3_SECRET_ACCESS_KEY, prefix),
+            settings.value(FloeKeys.S3_PATH_STYLE_ACCESS, prefix),
+            settings.value(FloeKeys.S3_MAX_ATTEMPTS, prefix),
+            settings.value(FloeKeys.S3_DEADLINE, prefix));
     MultipartSettings multipart;
     try {
-      multipart =
-          new MultipartSettings(
-              settings.intValue(prefix + "s3.multipart.part-size-bytes", MultipartSettings.DEFAULT_PART_SIZE, 1),
-              settings.intValue(
-                  prefix + "s3.multipart.max-in-flight-parts", MultipartSettings.DEFAULT_MAX_IN_FLIGHT_PARTS, 1));
+      multipart = new MultipartSettings(
+          settings.value(FloeKeys.S3_PART_SIZE, prefix), settings.value(FloeKeys.S3_MAX_IN_FLIGHT_PARTS, prefix));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage().replace("s3.", prefix + "s3."), e);
     }
@@ -135,25 +132,23 @@ public record FloeConfig(
     copyIfAbsent(catalogProperties, "s3.secret-access-key", s3.secretAccessKey());
     copyIfAbsent(catalogProperties, "s3.path-style-access", Boolean.toString(s3.pathStyleAccess()));
     copyIfAbsent(catalogProperties, "client.region", s3.region());
-    Map<String, Object> sourceKafka = new HashMap<>(runner.kafka());
-    if (!prefix.isEmpty()) {
-      sourceKafka.clear();
-    }
-    sourceKafka.putAll(settings.withPrefix(prefix + "source.kafka."));
+    // Tenant default's source cluster is the task topic's unless source.kafka.* says otherwise;
+    // another tenant names its own.
+    Map<String, Object> sourceKafka = new HashMap<>(prefix.isEmpty() ? runner.kafka() : Map.of());
+    sourceKafka.putAll(settings.passThrough(FloeKeys.SOURCE_KAFKA, prefix));
     if (!sourceKafka.containsKey("bootstrap.servers")) {
-      settings.required(prefix + "source.kafka.bootstrap.servers");
+      settings.required(FloeKeys.SOURCE_KAFKA_BOOTSTRAP_SERVERS, prefix);
     }
-    String deadLetterTopic = settings.string(prefix + "dead-letter.topic", "floe.dlq");
+    String deadLetterTopic = settings.value(FloeKeys.DEAD_LETTER_TOPIC, prefix);
     SchemaRegistrySettings schemaRegistry;
     try {
       schemaRegistry = new SchemaRegistrySettings(
-          settings.string(prefix + "schema-registry.url", null),
-          settings.string(prefix + "schema-registry.basic-auth.username", null),
-          settings.string(prefix + "schema-registry.basic-auth.password", null),
-          settings.string(prefix + "schema-registry.bearer-token", null),
-          settings.intValue(prefix + "schema-registry.cache-size", SchemaRegistrySettings.DEFAULT_CACHE_SIZE, 1),
-          Duration.ofMillis(settings.longValue(prefix + "schema-registry.timeout-ms",
-              SchemaRegistrySettings.DEFAULT_REQUEST_TIMEOUT.toMillis(), 100)));
+          settings.value(FloeKeys.SCHEMA_REGISTRY_URL, prefix),
+          settings.value(FloeKeys.SCHEMA_REGISTRY_USERNAME, prefix),
+          settings.value(FloeKeys.SCHEMA_REGISTRY_PASSWORD, prefix),
+          settings.value(FloeKeys.SCHEMA_REGISTRY_BEARER_TOKEN, prefix),
+          settings.value(FloeKeys.SCHEMA_REGISTRY_CACHE_SIZE, prefix),
+          settings.value(FloeKeys.SCHEMA_REGISTRY_TIMEOUT, prefix));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + " (" + prefix + "schema-registry.*)", e);
     }

@@ -1,8 +1,21 @@
 package io.floe.runner.config;
 
+import static io.floe.runner.config.FloeKeys.FLUSH_RECORDS;
+import static io.floe.runner.config.FloeKeys.FRESHNESS;
+import static io.floe.runner.config.FloeKeys.LEADER_TOPIC;
+import static io.floe.runner.config.FloeKeys.MAX_RECORDS_PER_TASK;
+import static io.floe.runner.config.FloeKeys.MAX_TASKS_PER_TABLE;
+import static io.floe.runner.config.FloeKeys.PLANNER_ENABLED;
+import static io.floe.runner.config.FloeKeys.PLANNER_INTERVAL;
+import static io.floe.runner.config.FloeKeys.S3_ABANDONED_AFTER;
+import static io.floe.runner.config.FloeKeys.SPLIT_RECORDS;
+import static io.floe.runner.config.FloeKeys.TABLE_LIST_REFRESH;
+import static io.floe.runner.config.FloeKeys.TASK_TIMEOUT;
+import static io.floe.runner.config.FloeKeys.UPLOAD_JANITOR_INTERVAL;
+
 import java.time.Duration;
 
-/** When and how the planner emits tasks. See the README's configuration table. */
+/** When and how the planner emits tasks. See {@link FloeKeys} for each key. */
 public record PlannerConfig(
     boolean enabled,
     Duration interval,
@@ -19,17 +32,17 @@ public record PlannerConfig(
 
   static PlannerConfig from(Settings settings) {
     return new PlannerConfig(
-        settings.bool("planner.enabled", true),
-        Duration.ofMillis(settings.longValue("planner.interval-ms", 1000, 10)),
-        Duration.ofMillis(settings.longValue("planner.freshness-interval-ms", 10_000, 0)),
-        settings.longValue("planner.flush-records", 500_000, 1),
-        settings.longValue("planner.split-records", 250_000, 1),
-        settings.longValue("planner.max-records-per-task", 5_000_000, 1),
-        Duration.ofMillis(settings.longValue("planner.task-timeout-ms", 300_000, 1000)),
-        settings.string("planner.leader-topic", "floe.planner"),
-        Duration.ofMillis(settings.longValue("planner.table-list-refresh-ms", 10_000, 100)),
-        Duration.ofMillis(settings.longValue("planner.upload-janitor-interval-ms", 600_000, 100)),
-        Duration.ofMillis(settings.longValue("s3.multipart.abandoned-after-ms", 3_600_000, 1000)),
-        settings.intValue("planner.max-tasks-per-table", 4, 1));
+        settings.value(PLANNER_ENABLED),
+        settings.value(PLANNER_INTERVAL),
+        settings.value(FRESHNESS),
+        settings.value(FLUSH_RECORDS),
+        settings.value(SPLIT_RECORDS),
+        settings.value(MAX_RECORDS_PER_TASK),
+        settings.value(TASK_TIMEOUT),
+        settings.value(LEADER_TOPIC),
+        settings.value(TABLE_LIST_REFRESH),
+        settings.value(UPLOAD_JANITOR_INTERVAL),
+        settings.value(S3_ABANDONED_AFTER),
+        settings.value(MAX_TASKS_PER_TABLE));
   }
 }

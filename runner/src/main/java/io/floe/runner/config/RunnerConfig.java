@@ -1,10 +1,26 @@
 package io.floe.runner.config;
 
+import static io.floe.runner.config.FloeKeys.GROUP_ID;
+import static io.floe.runner.config.FloeKeys.HTTP_HOST;
+import static io.floe.runner.config.FloeKeys.HTTP_PORT;
+import static io.floe.runner.config.FloeKeys.KAFKA;
+import static io.floe.runner.config.FloeKeys.KAFKA_BOOTSTRAP_SERVERS;
+import static io.floe.runner.config.FloeKeys.MAX_ATTEMPTS;
+import static io.floe.runner.config.FloeKeys.MAX_CONCURRENT_TASKS;
+import static io.floe.runner.config.FloeKeys.REPLICATION_FACTOR;
+import static io.floe.runner.config.FloeKeys.RETRY_BACKOFF;
+import static io.floe.runner.config.FloeKeys.SHUTDOWN_TIMEOUT;
+import static io.floe.runner.config.FloeKeys.TASK_DEAD_LETTER_TOPIC;
+import static io.floe.runner.config.FloeKeys.TASK_TOPIC;
+import static io.floe.runner.config.FloeKeys.TASK_TOPIC_PARTITIONS;
+import static io.floe.runner.config.FloeKeys.UPLOAD_THREADS;
+
 import java.time.Duration;
 import java.util.Map;
 
 /**
- * The runner's own settings. See the README's configuration table for each key.
+ * The runner's own settings. See {@link FloeKeys} (and the README table generated from it) for
+ * each key.
  *
  * @param kafka client properties of the cluster holding the task topic ({@code kafka.*})
  */
@@ -24,23 +40,20 @@ public record RunnerConfig(
     short replicationFactor) {
 
   static RunnerConfig from(Settings settings) {
-    Map<String, String> kafka = settings.withPrefix("kafka.");
-    if (!kafka.containsKey("bootstrap.servers")) {
-      settings.required("kafka.bootstrap.servers");
-    }
+    settings.value(KAFKA_BOOTSTRAP_SERVERS);
     return new RunnerConfig(
-        kafka,
-        settings.string("runner.task-topic", "floe.tasks"),
-        settings.intValue("runner.task-topic-partitions", 12, 1),
-        settings.string("runner.task-dead-letter-topic", "floe.tasks.dlq"),
-        settings.string("runner.group-id", "floe-runners"),
-        settings.intValue("runner.tasks.max-concurrent", 2, 1),
-        settings.intValue("runner.tasks.max-attempts", 5, 1),
-        Duration.ofMillis(settings.longValue("runner.tasks.retry-backoff-ms", 1000, 0)),
-        settings.intValue("runner.upload-threads", 8, 1),
-        settings.string("runner.http.host", "0.0.0.0"),
-        settings.intValue("runner.http.port", 8080, 0),
-        Duration.ofMillis(settings.longValue("runner.shutdown-timeout-ms", 30_000, 0)),
-        (short) settings.intValue("runner.replication-factor", 1, 1));
+        settings.passThrough(KAFKA, ""),
+        settings.value(TASK_TOPIC),
+        settings.value(TASK_TOPIC_PARTITIONS),
+        settings.value(TASK_DEAD_LETTER_TOPIC),
+        settings.value(GROUP_ID),
+        settings.value(MAX_CONCURRENT_TASKS),
+        settings.value(MAX_ATTEMPTS),
+        settings.value(RETRY_BACKOFF),
+        settings.value(UPLOAD_THREADS),
+        settings.value(HTTP_HOST),
+        settings.value(HTTP_PORT),
+        settings.value(SHUTDOWN_TIMEOUT),
+        settings.value(REPLICATION_FACTOR).shortValue());
   }
 }

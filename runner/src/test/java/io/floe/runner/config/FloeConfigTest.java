@@ -201,6 +201,66 @@ class FloeConfigTest {
         .hasMessageEndingWith("did you mean tenants.acme.s3.endpoint (or FLOE_TENANTS_ACME_S3_ENDPOINT)?");
   }
 
+  @Test
+  void everyCatalogueKeyIsRead() {
+    // The other direction of the unknown-key check: a key defined but read by nothing would be
+    // accepted and silently ignored.
+    Settings settings = new Settings(minimal());
+
+    FloeConfig.parse(settings);
+
+    assertThat(settings.unread()).isEmpty();
+  }
+
+  @Test
+  void defaultsComeFromTheCatalogue() {
+    FloeConfig config = FloeConfig.parse(minimal());
+
+    assertThat(config.planner().interval()).isEqualTo(FloeKeys.PLANNER_INTERVAL.defaultValue());
+    assertThat(config.runner().httpPort()).isEqualTo(FloeKeys.HTTP_PORT.defaultValue());
+    assertThat(config.materialize().readStallTimeout()).isEqualTo(FloeKeys.READ_STALL_TIMEOUT.defaultValue());
+    assertThat(config.materialize().newTableProperties()).isEqualTo(FloeKeys.TABLE_DEFAULT_PROPERTIES.defaultValue());
+    assertThat(config.tableRules()).isNotNull();
+  }
+
+  @Test
+  void keysThatAreNotPerTenantAreRefusedUnderATenant() {
+    Map<String, String> values = minimal();
+    values.put("tenants.acme.catalog.uri", "http://acme-catalog");
+    values.put("tenants.acme.source.kafka.bootstrap.servers", "acme:9092");
+    values.put("tenants.acme.s3.multipart.abandoned-after-ms", "5000");
+    values.put("tenants.default.s3.endpoint", "http://s3");
+
+    assertThatThrownBy(() -> FloeConfig.parse(values))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("Unknown config key tenants.acme.s3.multipart.abandoned-after-ms")
+        .hasMessageContaining("Unknown config key tenants.default.s3.endpoint");
+  }
+
+  @Test
+  void aTenantNeedsItsOwnSourceCluster() {
+    Map<String, String> values = minimal();
+    values.put("tenants.acme.catalog.uri", "http://acme-catalog");
+
+    assertThatThrownBy(() -> FloeConfig.parse(values))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Missing required config tenants.acme.source.kafka.bootstrap.servers"
+            + " (or environment variable FLOE_TENANTS_ACME_SOURCE_KAFKA_BOOTSTRAP_SERVERS)");
+  }
+
+  @Test
+  void durationsAndRangesAreValidated() {
+    assertInvalid("planner.interval-ms", "5", "Invalid planner.interval-ms: 5 (must be at least 10)");
+    assertInvalid("planner.interval-ms", "1s", "Invalid planner.interval-ms: 1s (expected an integer)");
+    assertInvalid("runner.http.port", "70000", "Invalid runner.http.port: 70000 (must be 0-65535)");
+    Map<String, String> values = minimal();
+    values.put("tenants.acme.catalog.uri", "http://acme-catalog");
+    values.put("tenants.acme.source.kafka.bootstrap.servers", "acme:9092");
+    values.put("tenants.acme.s3.retry.deadline-ms", "10");
+    assertThatThrownBy(() -> FloeConfig.parse(values))
+        .hasMessage("Invalid tenants.acme.s3.retry.deadline-ms: 10 (must be at least 1000)");
+  }
+
   private static void assertInvalid(String key, String value, String message) {
     Map<String, String> values = minimal();
     values.put(key, value);

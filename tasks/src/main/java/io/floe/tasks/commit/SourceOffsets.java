@@ -22,14 +22,24 @@ import org.apache.iceberg.TableMetadata;
  * under other engines' snapshots. (The summary comes first because it follows the table through
  * rollbacks; properties do not.) A partition without an entry has committed nothing: its next
  * offset is 0.
+ *
+ * <p>Summary keys share the vocabulary of Floe's table properties ({@code
+ * io.floe.tasks.table.TableProperties}): one fact, one name, so the summary's source topic is
+ * {@link #TOPIC_KEY} {@code floe.source.topic}, like the property. Snapshots written before that
+ * carry {@link #LEGACY_TOPIC_KEY} {@code floe.source-topic}; {@link #topic(Map)} reads both.
  */
 public final class SourceOffsets {
 
   public static final String SUMMARY_KEY = "floe.offsets";
   /** The same offsets as a table property, written in the same commit. */
   public static final String PROPERTY_KEY = "floe.offsets";
-  public static final String TOPIC_KEY = "floe.source-topic";
+  /** The source topic of the commit; the same name as the table property. */
+  public static final String TOPIC_KEY = "floe.source.topic";
+  /** What {@link #TOPIC_KEY} was called in the summaries of older snapshots: read, never written. */
+  public static final String LEGACY_TOPIC_KEY = "floe.source-topic";
+  /** The task that made the commit. */
   public static final String TASK_ID_KEY = "floe.task-id";
+  /** One id per commit attempt, to find out whether an attempt with an unknown outcome landed. */
   public static final String COMMIT_ID_KEY = "floe.commit-id";
 
   /** How far back to look for the last Floe commit when other writers committed after it. */
@@ -84,6 +94,12 @@ public final class SourceOffsets {
       snapshot = parent;
     }
     return NONE;
+  }
+
+  /** The source topic a snapshot summary records, under its name or its older one; null if none. */
+  public static String topic(Map<String, String> summary) {
+    String topic = summary.get(TOPIC_KEY);
+    return topic != null ? topic : summary.get(LEGACY_TOPIC_KEY);
   }
 
   /** The offsets committed as of {@code table}'s current (cached) metadata. */

@@ -1,5 +1,9 @@
 package io.floe.tasks.schema;
 
+import static io.floe.catalog.client.ConfigDef.intKey;
+
+import io.floe.catalog.client.ConfigDef;
+import io.floe.catalog.client.ConfigDef.Key;
 import java.util.Map;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.types.Type;
@@ -11,11 +15,10 @@ import org.apache.iceberg.types.Types;
  * dropped by Floe), so one record with 50,000 distinct keys must not add 50,000 columns: a record
  * that would take the table past a limit goes to the table's error mode instead, with the reason.
  *
- * <p>Per-table properties (set at registration): {@value #MAX_COLUMNS} (fields at every level,
- * default {@value #DEFAULT_MAX_COLUMNS}), {@value #MAX_DEPTH} (nesting of structs, lists and maps,
- * default {@value #DEFAULT_MAX_DEPTH}), {@value #MAX_NAME_LENGTH} (characters of one field name,
- * default {@value #DEFAULT_MAX_NAME_LENGTH}). Field names must also be non-empty and free of
- * control characters, which Parquet and query engines cannot handle.
+ * <p>Per-table properties (set at registration), each defined once in {@link #PROPERTIES}:
+ * {@value #MAX_COLUMNS} (fields at every level), {@value #MAX_DEPTH} (nesting of structs, lists and
+ * maps), {@value #MAX_NAME_LENGTH} (characters of one field name). Field names must also be
+ * non-empty and free of control characters, which Parquet and query engines cannot handle.
  */
 public record SchemaLimits(int maxColumns, int maxDepth, int maxNameLength) {
 
@@ -26,14 +29,26 @@ public record SchemaLimits(int maxColumns, int maxDepth, int maxNameLength) {
   public static final int DEFAULT_MAX_DEPTH = 10;
   public static final int DEFAULT_MAX_NAME_LENGTH = 255;
 
+  /** The limits' properties, in the order of the README's table. */
+  public static final ConfigDef PROPERTIES = new ConfigDef(ConfigDef.Wording.TABLE_PROPERTIES);
+
+  static final Key<Integer> MAX_COLUMNS_KEY = PROPERTIES.define(intKey(MAX_COLUMNS)
+      .withDefault(DEFAULT_MAX_COLUMNS).between(10, 100_000)
+      .withDoc("Fields at every level (nested fields count). A record that would add more goes to the error mode: one"
+          + " record with 50,000 distinct keys adds nothing."));
+  static final Key<Integer> MAX_DEPTH_KEY = PROPERTIES.define(intKey(MAX_DEPTH)
+      .withDefault(DEFAULT_MAX_DEPTH).between(1, 100).withDoc("Nesting of structs, lists and maps."));
+  static final Key<Integer> MAX_NAME_LENGTH_KEY = PROPERTIES.define(intKey(MAX_NAME_LENGTH)
+      .withDefault(DEFAULT_MAX_NAME_LENGTH).between(1, 10_000).withDoc("Characters of one field name."));
+
   /**
    * @throws IllegalArgumentException naming the property with a bad value
    */
   public static SchemaLimits from(Map<String, String> properties) {
     return new SchemaLimits(
-        bounded(properties, MAX_COLUMNS, DEFAULT_MAX_COLUMNS, 10, 100_000),
-        bounded(properties, MAX_DEPTH, DEFAULT_MAX_DEPTH, 1, 100),
-        bounded(properties, MAX_NAME_LENGTH, DEFAULT_MAX_NAME_LENGTH, 1, 10_000));
+        PROPERTIES.value(MAX_COLUMNS_KEY, properties),
+        PROPERTIES.value(MAX_DEPTH_KEY, properties),
+        PROPERTIES.value(MAX_NAME_LENGTH_KEY, properties));
   }
 
   /** Why {@code schema} is beyond the limits, or null if it is within them. */
@@ -94,21 +109,5 @@ public record SchemaLimits(int maxColumns, int maxDepth, int maxNameLength) {
       out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
     }
     return name.length() > 64 ? out + "..." : out.toString();
-  }
-
-  private static int bounded(Map<String, String> properties, String key, int fallback, int min, int max) {
-    String value = properties.get(key);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value.trim());
-      if (parsed >= min && parsed <= max) {
-        return parsed;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException("Invalid table property " + key + ": " + value + " (expected " + min + " to " + max + ")");
   }
 }
