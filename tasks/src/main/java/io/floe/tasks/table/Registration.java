@@ -1,5 +1,8 @@
 package io.floe.tasks.table;
 
+import io.floe.catalog.client.ConfigDef;
+import io.floe.tasks.maintain.MaintenanceSettings;
+import io.floe.tasks.schema.SchemaLimits;
 import java.util.List;
 import java.util.Map;
 
@@ -25,11 +28,29 @@ public record Registration(
     partitioning = partitioning == null ? null : List.copyOf(partitioning);
     properties = properties == null ? Map.of() : Map.copyOf(properties);
     for (String key : properties.keySet()) {
+      checkKnown(key);
       if (key.equals(io.floe.tasks.maintain.MaintainExecutor.LAST_MAINTENANCE)
           || SETTABLE_PREFIXES.stream().noneMatch(key::startsWith)) {
         throw new IllegalArgumentException("Property " + key + " cannot be set at registration (allowed: "
             + String.join("*, ", SETTABLE_PREFIXES) + "*)");
       }
+    }
+  }
+
+  /**
+   * A misspelt Floe property would be ignored silently and its default used: refused here, with
+   * the nearest known one. ({@code write.*} belongs to Iceberg and is passed through.)
+   */
+  private static void checkKnown(String key) {
+    for (ConfigDef catalogue : List.of(MaintenanceSettings.PROPERTIES, SchemaLimits.PROPERTIES)) {
+      if (catalogue.covers(key)) {
+        return;
+      }
+    }
+    if (key.startsWith("floe.compaction.") || key.startsWith("floe.maintenance.") || key.startsWith("floe.schema.")) {
+      String nearest = MaintenanceSettings.PROPERTIES.nearest(key).or(() -> SchemaLimits.PROPERTIES.nearest(key)).orElse(null);
+      throw new IllegalArgumentException("Unknown table property " + key
+          + (nearest == null ? " (see the README's table properties)" : " (did you mean " + nearest + "?)"));
     }
   }
 
