@@ -20,10 +20,12 @@ WORKDIR /build
 # A local repository inside the layer (not ~/.m2, which some maven images declare a VOLUME).
 ARG MAVEN_FLAGS="-B -ntp -Dmaven.repo.local=/build/.m2 -DskipTests -Dmaven.test.skip=true -pl runner -am"
 
-# 1. Every pom of the reactor. The root pom lists catalog, tasks, runner and tests as modules, so
+# 1. Every pom of the reactor. The root pom lists catalog (client, service), tasks, runner and tests as modules, so
 #    Maven needs tests/pom.xml to read the reactor even though that module is not built.
 COPY pom.xml ./
 COPY catalog/pom.xml catalog/
+COPY catalog/client/pom.xml catalog/client/
+COPY catalog/service/pom.xml catalog/service/
 COPY tasks/pom.xml tasks/
 COPY runner/pom.xml runner/
 COPY tests/pom.xml tests/
@@ -33,10 +35,11 @@ COPY tests/pom.xml tests/
 #    Best effort: if it fails, the real build below downloads whatever is missing.
 RUN mvn ${MAVEN_FLAGS} package \
       || echo "floe: dependency prefetch incomplete; the build step will download the rest" >&2; \
-    rm -rf catalog/target tasks/target runner/target
+    rm -rf catalog/client/target catalog/service/target tasks/target runner/target
 
 # 3. The sources (test sources are left out by .dockerignore) and the real build.
-COPY catalog/src catalog/src
+COPY catalog/client/src catalog/client/src
+COPY catalog/service/src catalog/service/src
 COPY tasks/src tasks/src
 COPY runner/src runner/src
 RUN mvn ${MAVEN_FLAGS} package \
