@@ -164,7 +164,9 @@ class BadInputIT {
     assertThat(refused.getJsonObject("error").getString("message")).contains("shares objects with table nest.outer");
 
     // ...and, while nest.outer's maintenance and upload janitor run, leaves every file of it alone.
-    Thread.sleep(2500); // older than the orphan floor: only ownership protects them now
+    // The inner table's files and upload were made before nest.outer's orphan and upload: the pass
+    // that removes those (past the orphan floor and the abandoned-upload age) finds the inner ones
+    // at least as old, so only ownership protects them then.
     DemoRecords.produce(stack.producer(), "nest-outer", 1, 200, 100, 0);
     await("nest.outer's maintenance removed its own orphan and its janitor aborted its own upload")
         .atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))

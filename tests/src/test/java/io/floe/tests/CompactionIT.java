@@ -5,18 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.floe.runner.Runner;
 import io.floe.tasks.contract.CompactTask;
-import io.floe.tasks.contract.TaskCodec;
-import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.OrphanFiles;
 import io.floe.tasks.write.S3Location;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
 import io.floe.tests.stack.LocalStack;
+import io.floe.tests.stack.TaskPublisher;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,7 +33,6 @@ import org.apache.iceberg.deletes.PositionDelete;
 import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,6 +107,8 @@ class CompactionIT {
         Thread.sleep(300);
       }
     }
+    // What the table had done by the time the last batch was produced: the claim is "beside live ingestion".
+    JsonObject duringIngestion = stack.status(runner, "compact.events");
     stack.awaitCaughtUp(runner, "compact.events", Duration.ofSeconds(60));
     JsonObject[] settled = new JsonObject[1];
     List<String>[] orphans = new List[1];
@@ -134,6 +133,10 @@ class CompactionIT {
     System.out.println("COMPACTION: peak data files " + peakFiles.get() + ", settled " + status.getLong("file-count")
         + " files, " + status.getInteger("snapshot-count") + " snapshots; status " + status.encode());
     assertThat(peakFiles.get()).as("peak file count").isGreaterThanOrEqualTo(10);
+    assertThat(duringIngestion.getString("last-compaction")).as("a compaction while records kept coming: %s", duringIngestion)
+        .isNotNull();
+    assertThat(duringIngestion.getJsonObject("last-maintenance")).as("maintenance while records kept coming: %s", duringIngestion)
+        .isNotNull();
     assertThat(status.getString("last-compaction")).isNotNull();
     assertThat(status.getLong("last-compaction-bytes")).isPositive();
     assertThat(status.getLong("mean-file-size-bytes")).isPositive();
@@ -213,11 +216,9 @@ class CompactionIT {
   /** Publishes a compaction of {@code files}, as an operator (or the planner) would, and waits for it. */
   private static void compactAndAwait(Table table, String name, List<DataFile> files) throws Exception {
     DataFile first = files.get(0);
-    TaskEnvelope compact = TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
-        new CompactTask(name, first.specId(), table.specs().get(first.specId()).partitionToPath(first.partition()),
-            files.stream().map(DataFile::location).toList()));
     try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
-      producer.send(new ProducerRecord<>("floe.tasks", name.getBytes(StandardCharsets.UTF_8), TaskCodec.encode(compact))).get();
+      new TaskPublisher(producer).publish(new CompactTask(name, first.specId(),
+          table.specs().get(first.specId()).partitionToPath(first.partition()), files.stream().map(DataFile::location).toList()));
     }
     await("the compaction commits").atMost(Duration.ofSeconds(60))
         .until(() -> stack.status(runner, name).getLong("file-count") == 1);

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.floe.runner.dev.EmbeddedKafka;
-import io.floe.runner.dev.EmbeddedS3;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.LocalStack;
 import io.floe.tests.stack.PostgresServer;
 import io.floe.tests.stack.RunnerProcess;
+import io.floe.tests.stack.S3Server;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +62,9 @@ class ComposeEnvironmentIT {
     String secretKey = runnerEnvironment.get("FLOE_S3_SECRET__ACCESS__KEY");
 
     try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), 0, 0);
-        EmbeddedS3 s3 = EmbeddedS3.inMemory(0, accessKey, secretKey);
+        S3Server s3 = S3Server.start(accessKey, secretKey, BUCKET);
         PostgresServer postgres = PostgresServer.start("floe")) {
       kafka.start();
-      s3.start();
-      s3.ensureBucket(BUCKET);
       int catalogPort = RunnerProcess.freePort();
       int runnerPort = RunnerProcess.freePort();
       Map<String, String> addresses = Map.of(
@@ -160,14 +158,10 @@ class ComposeEnvironmentIT {
   /** Reads the table as a query engine on the host would: catalog URI, plus its own S3 endpoint. */
   private static List<Record> readTable(int catalogPort, int s3Port, String accessKey, String secretKey) throws Exception {
     try (RESTCatalog catalog = new RESTCatalog()) {
-      catalog.initialize("compose", Map.of(
-          "uri", "http://127.0.0.1:" + catalogPort,
-          "s3.endpoint", "http://127.0.0.1:" + s3Port,
-          "s3.path-style-access", "true",
-          "s3.access-key-id", accessKey,
-          "s3.secret-access-key", secretKey,
-          "client.region", "us-east-1",
-          "rest-metrics-reporting-enabled", "false"));
+      Map<String, String> properties = S3Server.fileIoProperties("http://127.0.0.1:" + s3Port, accessKey, secretKey);
+      properties.put("uri", "http://127.0.0.1:" + catalogPort);
+      properties.put("rest-metrics-reporting-enabled", "false");
+      catalog.initialize("compose", properties);
       return LocalStack.rows(catalog.loadTable(TableIdentifier.parse(TABLE)));
     }
   }

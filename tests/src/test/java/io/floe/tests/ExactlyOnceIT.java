@@ -18,25 +18,24 @@ import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
 import io.floe.tests.stack.LocalStack;
+import io.floe.tests.stack.TaskPublisher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +51,7 @@ class ExactlyOnceIT {
   private static LocalStack stack;
   private static Runner runner;
   private static KafkaProducer<byte[], byte[]> producer;
+  private static TaskPublisher publisher;
 
   @BeforeAll
   static void start() throws Exception {
@@ -60,6 +60,7 @@ class ExactlyOnceIT {
     runner = stack.startRunner(Map.of("planner.enabled", "false", "runner.tasks.max-concurrent", "2",
         "tables.default-properties.write.target-file-size-bytes", "131072"));
     producer = stack.producer();
+    publisher = new TaskPublisher(producer);
   }
 
   @AfterAll
@@ -68,14 +69,14 @@ class ExactlyOnceIT {
   }
 
   @Test
-  void sameTaskDeliveredTwiceWritesOnce() throws Exception {
+  void sameTaskDeliveredThreeTimesWritesOnce() throws Exception {
     stack.createTopic("dup", 2);
     stack.register(runner, "eo.dup", "dup");
     Map<String, Produced> produced = DemoRecords.produce(producer, "dup", 2, 0, 1000, 0);
     TaskEnvelope task = task("eo.dup", "dup", new OffsetRange(0, 0, 500), new OffsetRange(1, 0, 500));
-    publish(task);
-    publish(task);
-    publish(task.nextAttempt());
+    publisher.publish(task);
+    publisher.publish(task);
+    publisher.publish(task.nextAttempt());
     awaitFinished("eo.dup", 3);
     DemoRecords.assertExactly(stack.readTable("eo.dup"), produced, "dup");
   }
@@ -85,52 +86,61 @@ class ExactlyOnceIT {
     stack.createTopic("overlap", 1);
     stack.register(runner, "eo.overlap", "overlap");
     Map<String, Produced> produced = DemoRecords.produce(producer, "overlap", 1, 0, 2000, 0);
-    publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 1500)));
-    publish(task("eo.overlap", "overlap", new OffsetRange(0, 500, 2000)));
-    publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 2000)));
+    publisher.publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 1500)));
+    publisher.publish(task("eo.overlap", "overlap", new OffsetRange(0, 500, 2000)));
+    publisher.publish(task("eo.overlap", "overlap", new OffsetRange(0, 0, 2000)));
     stack.awaitCaughtUp(runner, "eo.overlap", Duration.ofSeconds(90));
     awaitFinished("eo.overlap", 3);
     DemoRecords.assertExactly(stack.readTable("eo.overlap"), produced, "overlap");
   }
 
+  /**
+   * Two overlapping tasks start together in two threads, each planning against the empty table.
+   * With one commit round per attempt, the one that commits second finds the offsets moved over
+   * its ranges and fails, retryably; its next attempt, as the runner would send it, writes only
+   * what the first left out. So exactly one retry must happen, and every row lands once.
+   */
   @Test
   void overlappingTasksRacingInTwoThreadsWriteEachRowOnce() throws Exception {
     stack.createTopic("race", 2);
     stack.register(runner, "eo.race", "race");
     Map<String, Produced> produced = DemoRecords.produce(producer, "race", 2, 0, 4000, 0);
-    FloeConfig config = FloeConfig.parse(stack.runnerConfig(Map.of()));
+    FloeConfig config = FloeConfig.parse(stack.runnerConfig(Map.of("materialize.max-commit-rounds", "1")));
+    List<TaskEnvelope> tasks = List.of(
+        task("eo.race", "race", new OffsetRange(0, 0, 1500), new OffsetRange(1, 0, 2000)),
+        task("eo.race", "race", new OffsetRange(0, 0, 2000), new OffsetRange(1, 0, 1000)));
     ExecutorService uploads = Executors.newFixedThreadPool(4);
-    ExecutorService racers = Executors.newFixedThreadPool(3);
+    ExecutorService racers = Executors.newFixedThreadPool(tasks.size());
+    List<List<TaskResult>> attempts = new ArrayList<>();
     try (Tenants tenants = new Tenants(config::tenant, KafkaClientFactory.standard(), 4, 16)) {
       MaterializeExecutor executor = new MaterializeExecutor(tenants, KafkaClientFactory.standard(), uploads,
           S3OutputMetrics.noop(), MaterializeMetrics.noop(), config.materialize(), Clock.systemUTC());
-      List<TaskEnvelope> tasks = List.of(
-          task("eo.race", "race", new OffsetRange(0, 0, 1500), new OffsetRange(1, 0, 2000)),
-          task("eo.race", "race", new OffsetRange(0, 0, 2000), new OffsetRange(1, 0, 1000)),
-          task("eo.race", "race", new OffsetRange(0, 0, 2000), new OffsetRange(1, 0, 2000)));
-      for (int round = 0; round < 5; round++) {
-        CyclicBarrier barrier = new CyclicBarrier(tasks.size());
-        List<Future<TaskResult>> results = new ArrayList<>();
-        for (TaskEnvelope task : tasks) {
-          results.add(racers.submit(() -> {
-            barrier.await();
-            return executor.execute(task);
-          }));
-        }
-        boolean allDone = true;
-        for (Future<TaskResult> result : results) {
-          TaskResult outcome = result.get();
-          assertThat(outcome).isNotInstanceOf(TaskResult.Failed.class).as("%s", outcome);
-          allDone &= !(outcome instanceof TaskResult.Failed);
-        }
-        if (allDone) {
-          break;
-        }
+      // Opened before the race, so neither racer's planning waits for the catalog client.
+      assertThat(tenants.tenant(TaskEnvelope.DEFAULT_TENANT).tableOrNull(TableIdentifier.parse("eo.race"))).isNotNull();
+      CyclicBarrier start = new CyclicBarrier(tasks.size());
+      List<Future<List<TaskResult>>> racing = new ArrayList<>();
+      for (TaskEnvelope task : tasks) {
+        racing.add(racers.submit(() -> {
+          start.await();
+          return untilDone(executor, task, config.runner().maxAttempts());
+        }));
+      }
+      for (Future<List<TaskResult>> outcomes : racing) {
+        attempts.add(outcomes.get(3, TimeUnit.MINUTES));
       }
     } finally {
       racers.shutdownNow();
       uploads.shutdownNow();
     }
+    for (List<TaskResult> outcomes : attempts) {
+      assertThat(outcomes.get(outcomes.size() - 1)).as("last of %s", outcomes).isInstanceOf(TaskResult.Committed.class);
+    }
+    assertThat(attempts).as("attempts of each task").extracting(List::size).containsExactlyInAnyOrder(1, 2);
+    List<TaskResult> retried = attempts.stream().filter(outcomes -> outcomes.size() == 2).findFirst().orElseThrow();
+    assertThat(retried.get(0)).as("the race's loser").isInstanceOfSatisfying(TaskResult.Failed.class, failed -> {
+      assertThat(failed.retryable()).isTrue();
+      assertThat(failed.reason()).contains("offsets kept moving");
+    });
     DemoRecords.assertExactly(stack.readTable("eo.race"), produced, "race");
   }
 
@@ -139,9 +149,8 @@ class ExactlyOnceIT {
     stack.createTopic("poison", 1);
     stack.register(runner, "eo.poison", "poison");
     Map<String, Produced> produced = DemoRecords.produce(producer, "poison", 1, 0, 100, 0);
-    byte[] key = "eo.poison".getBytes(StandardCharsets.UTF_8);
-    producer.send(new ProducerRecord<>("floe.tasks", key, "{\"version\":1,\"oops\":".getBytes(StandardCharsets.UTF_8))).get();
-    publish(task("eo.poison", "poison", new OffsetRange(0, 0, 100)));
+    publisher.publishRaw("eo.poison", "{\"version\":1,\"oops\":".getBytes(StandardCharsets.UTF_8));
+    publisher.publish(task("eo.poison", "poison", new OffsetRange(0, 0, 100)));
     stack.awaitCaughtUp(runner, "eo.poison", Duration.ofSeconds(60));
     DemoRecords.assertExactly(stack.readTable("eo.poison"), produced, "poison");
     List<ConsumerRecord<byte[], byte[]>> dead = stack.readTopic("floe.tasks.dlq", 1, Duration.ofSeconds(30));
@@ -155,7 +164,7 @@ class ExactlyOnceIT {
   void taskForAnUnregisteredTableCreatesItFromTheRecords() throws Exception {
     stack.createTopic("fresh", 2);
     Map<String, Produced> produced = DemoRecords.produce(producer, "fresh", 2, 0, 6000, 0);
-    publish(task("created.fresh", "fresh", new OffsetRange(0, 0, 3000), new OffsetRange(1, 0, 3000)));
+    publisher.publish(task("created.fresh", "fresh", new OffsetRange(0, 0, 3000), new OffsetRange(1, 0, 3000)));
     awaitFinished("created.fresh", 1);
     DemoRecords.assertExactly(stack.readTable("created.fresh"), produced, "fresh");
     Table table = stack.catalog().loadTable(TableIdentifier.parse("created.fresh"));
@@ -177,8 +186,8 @@ class ExactlyOnceIT {
     stack.register(runner, "eo.ahead", "ahead");
     Map<String, Produced> produced = DemoRecords.produce(producer, "ahead", 1, 0, 100, 0);
     TaskEnvelope poison = task("eo.ahead", "ahead", new OffsetRange(0, 60, 100)); // leaves a gap: never runs
-    publish(poison);
-    publish(task("eo.ahead", "ahead", new OffsetRange(0, 0, 50)));
+    publisher.publish(poison);
+    publisher.publish(task("eo.ahead", "ahead", new OffsetRange(0, 0, 50)));
     await("the good task behind the poison commits").atMost(Duration.ofSeconds(60))
         .until(() -> stack.status(runner, "eo.ahead").getLong("row-count") == 50);
     ConsumerRecord<byte[], byte[]> dead = await("the poison task is dead-lettered").atMost(Duration.ofSeconds(90))
@@ -196,13 +205,24 @@ class ExactlyOnceIT {
   }
 
   private static TaskEnvelope task(String table, String topic, OffsetRange... ranges) {
-    return TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
-        new MaterializeTask(table, topic, List.of(ranges)));
+    return TaskPublisher.firstAttempt(new MaterializeTask(table, topic, List.of(ranges)));
   }
 
-  private static void publish(TaskEnvelope envelope) throws Exception {
-    producer.send(new ProducerRecord<>("floe.tasks", envelope.task().table().getBytes(StandardCharsets.UTF_8),
-        TaskCodec.encode(envelope))).get();
+  /**
+   * Runs {@code envelope} as the runner would: a retryable failure is tried again as the next
+   * attempt, up to {@code maxAttempts}. Returns every attempt's outcome, in order.
+   */
+  private static List<TaskResult> untilDone(MaterializeExecutor executor, TaskEnvelope envelope, int maxAttempts) {
+    List<TaskResult> outcomes = new ArrayList<>();
+    TaskEnvelope attempt = envelope;
+    while (true) {
+      TaskResult outcome = executor.execute(attempt);
+      outcomes.add(outcome);
+      if (!(outcome instanceof TaskResult.Failed failed) || !failed.retryable() || attempt.attempt() >= maxAttempts) {
+        return outcomes;
+      }
+      attempt = attempt.nextAttempt();
+    }
   }
 
   /** Waits until the runner has finished at least {@code count} more tasks (any outcome). */

@@ -6,20 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.floe.runner.dev.EmbeddedInfra;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
-import io.floe.tasks.contract.TaskCodec;
-import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tests.stack.LocalStack;
 import io.floe.tests.stack.RunnerProcess;
+import io.floe.tests.stack.TaskPublisher;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -108,10 +105,8 @@ class LargeFileIT {
   }
 
   private static void publishOneTask(LocalStack stack) throws Exception {
-    TaskEnvelope task = TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
-        new MaterializeTask("big.blobs", "big", List.of(new OffsetRange(0, 0, RECORDS))));
-    stack.producer().send(new ProducerRecord<>("floe.tasks", "big.blobs".getBytes(StandardCharsets.UTF_8),
-        TaskCodec.encode(task))).get();
+    new TaskPublisher(stack.producer())
+        .publish(new MaterializeTask("big.blobs", "big", List.of(new OffsetRange(0, 0, RECORDS))));
   }
 
 

@@ -6,22 +6,17 @@ import static org.awaitility.Awaitility.await;
 import io.floe.runner.Runner;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
-import io.floe.tasks.contract.TaskCodec;
-import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
 import io.floe.tests.stack.LocalStack;
 import io.floe.tests.stack.RunnerProcess;
-import java.nio.charset.StandardCharsets;
+import io.floe.tests.stack.TaskPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,10 +57,7 @@ class RunnerLifecycleIT {
       Map<String, Produced> produced = DemoRecords.produce(producer, "drain", 1, 0, 60_000, 0);
       RunnerProcess runner = RunnerProcess.start(stack.runnerConfig(Map.of("planner.enabled", "false",
           "runner.shutdown-timeout-ms", "120000")), "512m", dir.resolve("runner"));
-      TaskEnvelope task = TaskEnvelope.first(UUID.randomUUID().toString(), "default", Instant.now(),
-          new MaterializeTask("life.drain", "drain", List.of(new OffsetRange(0, 0, 60_000))));
-      producer.send(new ProducerRecord<>("floe.tasks", "life.drain".getBytes(StandardCharsets.UTF_8),
-          TaskCodec.encode(task))).get();
+      new TaskPublisher(producer).publish(new MaterializeTask("life.drain", "drain", List.of(new OffsetRange(0, 0, 60_000))));
       await("the task is running").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
           .until(() -> runner.metric("floe_tasks_running") >= 1);
 

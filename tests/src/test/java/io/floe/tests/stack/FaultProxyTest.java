@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.floe.catalog.service.CatalogService;
 import io.floe.catalog.service.CatalogServiceConfig;
-import io.floe.runner.dev.EmbeddedS3;
 import io.floe.tests.stack.FaultProxy.Reply;
 import io.floe.tests.stack.FaultProxy.Request;
 import io.floe.tests.stack.FaultProxy.Rule;
@@ -41,15 +40,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -64,16 +58,14 @@ class FaultProxyTest {
   private static final String BUCKET = "warehouse";
   private static final int MIB = 1024 * 1024;
 
-  private static EmbeddedS3 s3;
+  private static S3Server s3;
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private FaultProxy proxy;
 
   @BeforeAll
   static void startS3() {
-    s3 = EmbeddedS3.inMemory(0, ACCESS_KEY, SECRET_KEY);
-    s3.start();
-    s3.ensureBucket(BUCKET);
+    s3 = S3Server.start(ACCESS_KEY, SECRET_KEY, BUCKET);
   }
 
   @AfterAll
@@ -221,7 +213,7 @@ class FaultProxyTest {
     FaultProxy catalogProxy = FaultProxy.start(URI.create("http://127.0.0.1:" + port));
     closeables.add(0, catalogProxy);
     RESTCatalog catalog = new RESTCatalog();
-    Map<String, String> properties = new HashMap<>(s3Properties());
+    Map<String, String> properties = new HashMap<>(s3.fileIoProperties());
     properties.put("uri", catalogProxy.uri().toString());
     properties.put("rest-metrics-reporting-enabled", "false");
     catalog.initialize("faults", properties);
@@ -293,13 +285,7 @@ class FaultProxyTest {
   }
 
   private S3Client s3Client(int maxAttempts) {
-    S3Client client = S3Client.builder()
-        .endpointOverride(proxy.uri())
-        .region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+    S3Client client = S3Server.clientBuilder(proxy.uri(), ACCESS_KEY, SECRET_KEY)
         .httpClientBuilder(Apache5HttpClient.builder())
         .overrideConfiguration(o -> o.retryStrategy(
             AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(maxAttempts).build()))
@@ -336,23 +322,13 @@ class FaultProxyTest {
         .build();
   }
 
-  private static Map<String, String> s3Properties() {
-    return Map.of(
-        "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
-        "s3.endpoint", s3.endpoint(),
-        "s3.path-style-access", "true",
-        "s3.access-key-id", ACCESS_KEY,
-        "s3.secret-access-key", SECRET_KEY,
-        "client.region", "us-east-1");
-  }
-
   private static Map<String, String> catalogSettings(Path dir) {
     Map<String, String> settings = new HashMap<>();
     settings.put(CatalogServiceConfig.HOST, "127.0.0.1");
     settings.put(CatalogServiceConfig.PORT, "0");
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"));
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://" + BUCKET + "/");
-    s3Properties().forEach((key, value) -> settings.put(CatalogServiceConfig.BACKEND_PREFIX + key, value));
+    s3.fileIoProperties().forEach((key, value) -> settings.put(CatalogServiceConfig.BACKEND_PREFIX + key, value));
     return settings;
   }
 }

@@ -123,13 +123,7 @@ public final class IcebergRestServer implements AutoCloseable {
     Path dir = Files.createDirectories(workDir.toAbsolutePath());
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
 
-    Map<String, String> s3 = new LinkedHashMap<>();
-    s3.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
-    s3.put("s3.endpoint", s3Endpoint);
-    s3.put("s3.path-style-access", "true");
-    s3.put("s3.access-key-id", accessKey);
-    s3.put("s3.secret-access-key", secretKey);
-    s3.put("client.region", REGION);
+    Map<String, String> s3 = S3Server.fileIoProperties(s3Endpoint, accessKey, secretKey);
 
     Map<String, String> catalog = new LinkedHashMap<>();
     catalog.put("uri", "jdbc:sqlite:" + dir.resolve("iceberg-rest-catalog.db"));

@@ -32,9 +32,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -155,12 +152,7 @@ public final class LocalStack implements AutoCloseable {
 
   /** A plain S3 client on the stack's store (not through any fault proxy); the caller closes it. */
   public S3Client s3Client() {
-    return S3Client.builder()
-        .endpointOverride(URI.create(infra.s3Endpoint()))
-        .region(Region.US_EAST_1)
-        .forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)))
+    return S3Server.clientBuilder(URI.create(infra.s3Endpoint()), EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY)
         .build();
   }
 
