@@ -224,6 +224,9 @@ class BadInputIT {
         .put("properties", new JsonObject().put("floe.tenant", "peer")), "cannot be set at registration");
     cases.put(new JsonObject().put("table", "ns.t").put("topic", "t")
         .put("properties", new JsonObject().put("floe.schema.max-columns", "many")), "floe.schema.max-columns");
+    cases.put(new JsonObject().put("table", "ns.t").put("topic", "t")
+        .put("properties", new JsonObject().put("floe.maintenance.orphan-min-age", "7200000")),
+        "did you mean floe.maintenance.orphan-min-age-ms");
     for (Map.Entry<JsonObject, String> c : cases.entrySet()) {
       JsonObject error = register(c.getKey(), 400).getJsonObject("error");
       assertThat(error.getString("message")).as(c.getKey().encode().substring(0, Math.min(200, c.getKey().encode().length())))
