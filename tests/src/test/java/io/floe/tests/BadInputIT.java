@@ -225,7 +225,7 @@ class BadInputIT {
     cases.put(new JsonObject().put("table", "ns.t").put("topic", "t")
         .put("properties", new JsonObject().put("floe.schema.max-columns", "many")), "floe.schema.max-columns");
     cases.put(new JsonObject().put("table", "ns.t").put("topic", "t")
-        .put("properties", new JsonObject().put("floe.maintenance.orphan-min-age", "7200000")),
+        .put("properties", new JsonObject().put("floe.maintenance.orphan-mim-age-ms", "7200000")),
         "did you mean floe.maintenance.orphan-min-age-ms");
     for (Map.Entry<JsonObject, String> c : cases.entrySet()) {
       JsonObject error = register(c.getKey(), 400).getJsonObject("error");
