@@ -3,23 +3,20 @@ package io.floe.runner;
 import io.floe.runner.config.Closing;
 import io.floe.runner.config.FloeConfig;
 import io.floe.runner.config.RunnerConfig;
-import io.floe.runner.consume.TaskConsumer;
-import io.floe.runner.http.AdminApi;
+import io.floe.runner.consume.TaskConsumerVerticle;
+import io.floe.runner.consume.TaskPublisher;
+import io.floe.runner.http.AdminApiVerticle;
 import io.floe.runner.http.TableService;
 import io.floe.runner.plan.PlannerService;
-import io.floe.tasks.contract.MaterializeTask;
+import io.floe.runner.plan.PlannerVerticle;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tasks.execute.TaskDispatcher;
 import io.floe.tasks.faults.CrashPoints;
-import io.floe.tasks.contract.CompactTask;
-import io.floe.tasks.contract.MaintainTask;
-import io.floe.tasks.contract.Task;
 import io.floe.tasks.maintain.CompactExecutor;
 import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
-import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
-import io.floe.tasks.execute.TaskDispatcher;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.TenantConfig;
@@ -33,54 +30,58 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.WorkerExecutor;
-import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A Floe runner: consumes tasks, runs them on worker pools, plans when it leads, and serves HTTP.
  * Stateless: everything it knows comes from Kafka and the catalog, so any number can run.
+ *
+ * <p>It builds the plain services (executors, registry, tenants' clients, the task publisher) and
+ * deploys three verticles, each on its own event loop: {@link TaskConsumerVerticle}, {@link
+ * PlannerVerticle} and {@link AdminApiVerticle}, in that order; {@link #stop()} undeploys them in
+ * reverse.
  */
 public final class Runner {
 
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
-  /** A task may legitimately run for many minutes; don't report its worker thread as blocked. */
-  private static final long TASK_MAX_EXECUTE_MINUTES = 60;
 
   private final FloeConfig config;
   private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final KafkaClientFactory kafkaClients = KafkaClientFactory.standard();
+  /** Deployment ids, the last deployed first: the order of undeployment. */
+  private final Deque<String> deployments = new ConcurrentLinkedDeque<>();
   private Vertx vertx;
   private ExecutorService uploads;
   private Tenants tenants;
-  private WorkerExecutor taskWorkers;
-  private KafkaProducer<byte[], byte[]> producer;
-  private TaskConsumer consumer;
-  private PlannerService planner;
-  private AdminApi api;
-  private int httpPort;
+  private TaskPublisher publisher;
+  private volatile TaskConsumerVerticle consumer;
+  private volatile PlannerVerticle planner;
+  private volatile AdminApiVerticle api;
+  private CompletableFuture<Void> stopped;
 
   public Runner(FloeConfig config) {
     this.config = config;
@@ -122,39 +123,40 @@ public final class Runner {
     // Other tables' locations, for what maintenance must leave alone; younger than the orphan floor.
     Duration listingAge = rules.orphanMinAgeFloor().dividedBy(2).compareTo(Duration.ofMinutes(1)) < 0
         ? rules.orphanMinAgeFloor().dividedBy(2) : Duration.ofMinutes(1);
-    taskWorkers = vertx.createSharedWorkerExecutor(
-        "floe-task-worker", runner.maxConcurrentTasks(), TASK_MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
-    Map<String, String> producerConfig = new HashMap<>(runner.kafka());
-    producerConfig.put("acks", "all");
-    producerConfig.put("enable.idempotence", "true");
-    producerConfig.putIfAbsent("client.id", "floe-task-producer");
-    producer = KafkaProducer.create(vertx, producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    publisher = TaskPublisher.create(vertx, runner);
     CompactExecutor compact = new CompactExecutor(tenants, uploads, s3Metrics, metrics, openFiles);
     MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC(),
         rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations());
     TaskDispatcher dispatcher = new TaskDispatcher(List.of(materialize, compact, maintain));
-    consumer = new TaskConsumer(vertx, runner, envelope -> taskWorkers.executeBlocking(() -> dispatcher.execute(envelope), false).onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e)), producer, metrics);
-    planner = new PlannerService(vertx, config.planner(), runner.kafka(), runner.groupId(), runner.taskTopic(),
-        config.tenants().keySet(), tenants, registry, producer, metrics);
-    api = new AdminApi(vertx, new TableService(tenants, registry, config.tenants().keySet()), metrics,
-        consumer::isReady, planner::tablesChanged);
+    consumer = new TaskConsumerVerticle(runner, dispatcher, publisher, metrics);
+    Function<Vertx, PlannerService> plannerService = instance -> new PlannerService(instance, config.planner(),
+        runner.kafka(), runner.groupId(), runner.taskTopic(), config.tenants().keySet(), tenants, registry, publisher, metrics);
+    planner = config.planner().enabled() ? PlannerVerticle.enabled(plannerService) : PlannerVerticle.disabled(plannerService);
+    api = new AdminApiVerticle(new TableService(tenants, registry, config.tenants().keySet()), metrics,
+        consumer::isReady, planner::tablesChanged, runner.httpHost(), runner.httpPort());
     return vertx.executeBlocking(() -> {
           ensureTopics();
           return null;
         }, false)
-        .compose(v -> consumer.start())
-        .compose(v -> config.planner().enabled() ? planner.start() : Future.succeededFuture())
-        .compose(v -> api.start(runner.httpHost(), runner.httpPort()))
-        .onSuccess(port -> {
-          httpPort = port;
-          LOG.info("Runner started: task topic {}, group {}, {} concurrent tasks, HTTP on port {}, planner {}",
-              runner.taskTopic(), runner.groupId(), runner.maxConcurrentTasks(), port,
-              config.planner().enabled() ? "enabled" : "disabled");
-        });
+        // Each on its own event loop; the API last, so it never answers for a part not yet there.
+        .compose(v -> deploy(consumer))
+        .compose(v -> deploy(planner))
+        .compose(v -> deploy(api))
+        .map(v -> api.port())
+        .onSuccess(port -> LOG.info("Runner started: task topic {}, group {}, {} concurrent tasks, HTTP on port {}, planner {}",
+            runner.taskTopic(), runner.groupId(), runner.maxConcurrentTasks(), port,
+            config.planner().enabled() ? "enabled" : "disabled"))
+        // Nothing half-started is left behind: undeploy what was deployed, close what was opened.
+        .recover(e -> Future.fromCompletionStage(stop()).transform(stopped -> Future.<Integer>failedFuture(e)));
   }
 
+  private Future<Void> deploy(VerticleBase verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(deployments::push).mapEmpty();
+  }
+
+  /** The bound HTTP port once started (useful with {@code runner.http.port=0}). */
   public int httpPort() {
-    return httpPort;
+    return api == null ? -1 : api.port();
   }
 
   public boolean isReady() {
@@ -170,47 +172,58 @@ public final class Runner {
   }
 
   /**
-   * Drains running tasks within {@code runner.shutdown-timeout-ms}, then stops everything. Work
-   * left unfinished is redelivered to another runner.
+   * Stops the runner; idempotent. At once the consumer stops taking tasks (readiness turns false);
+   * then the verticles are undeployed in the reverse order of their deployment: the API, the
+   * planner (so another runner takes over planning), and last the consumer, which lets running
+   * tasks finish within {@code runner.shutdown-timeout-ms} and commits their offsets. Work left
+   * unfinished is redelivered to another runner. Then the producer, the tenants' clients, the
+   * upload pool and Vert.x are closed.
    */
-  public CompletableFuture<Void> stop() {
+  public synchronized CompletableFuture<Void> stop() {
+    if (stopped != null) {
+      return stopped;
+    }
     if (vertx == null) {
       return CompletableFuture.completedFuture(null);
     }
     LOG.info("Runner stopping: draining {} running tasks (up to {})",
-        consumer.runningTasks(), config.runner().shutdownTimeout());
-    return planner.stop()
-        .eventually(() -> consumer.stop(config.runner().shutdownTimeout()))
-        .eventually(() -> api.stop())
-        .eventually(() -> producer.close())
-        .eventually(() -> taskWorkers.close())
-        // Tasks interrupted by the close abort their uploads with the tenants' clients: wait
-        // for them before closing those clients.
-        .eventually(() -> awaitNoRunningTasks(Duration.ofSeconds(15)))
+        consumer == null ? 0 : consumer.runningTasks(), config.runner().shutdownTimeout());
+    stopped = (consumer == null ? Future.<Void>succeededFuture() : consumer.stopTaking())
+        .eventually(this::undeployAll)
+        .eventually(() -> publisher == null ? Future.succeededFuture() : publisher.close())
+        // Tasks interrupted at the deadline have aborted their uploads with the tenants' clients
+        // (the consumer waited for them): only now close those clients.
         .eventually(() -> vertx.executeBlocking(() -> {
-          tenants.close();
-          uploads.shutdown();
-          uploads.awaitTermination(10, TimeUnit.SECONDS);
+          if (tenants != null) {
+            tenants.close();
+          }
+          if (uploads != null) {
+            uploads.shutdown();
+            uploads.awaitTermination(10, TimeUnit.SECONDS);
+          }
           return null;
         }))
         .toCompletionStage()
         .toCompletableFuture()
-        .handle((done, failure) -> null)
+        .handle((done, failure) -> (Void) null)
         // Close Vert.x from outside its own threads: its completion cannot run on a loop it stops.
         .thenComposeAsync(v -> Closing.close(vertx))
         .thenRun(() -> LOG.info("Runner stopped"));
+    return stopped;
   }
 
-  private Future<Void> awaitNoRunningTasks(Duration timeout) {
-    Promise<Void> done = Promise.promise();
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    vertx.setPeriodic(50, id -> {
-      if (consumer.runningTasks() == 0 || System.currentTimeMillis() > deadline) {
-        vertx.cancelTimer(id);
-        done.tryComplete();
-      }
-    });
-    return done.future();
+  /** Undeploys the verticles one by one, the last deployed first. */
+  private Future<Void> undeployAll() {
+    String deployment = deployments.poll();
+    if (deployment == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.undeploy(deployment)
+        .recover(e -> {
+          LOG.warn("Cannot undeploy {} cleanly: {}", deployment, e.toString());
+          return Future.succeededFuture();
+        })
+        .compose(v -> undeployAll());
   }
 
   /** Creates Floe's topics if missing: tasks, task dead letters, planner leadership, record dead letters. */

@@ -33,7 +33,7 @@ class SparkReadIT {
 
   @Test
   void sparkReadsExactlyTheProducedRowsOfTheDevTable() throws Exception {
-    try (DevStack stack = new DevStack(new Options(dir, RECORDS, 0, 0, 0, 0, 1000, new PrintStream(OutputStream.nullOutputStream())))) {
+    try (DevStack stack = new DevStack(new Options(dir, RECORDS, 0, 0, 0, 0, 1000, new PrintStream(OutputStream.nullOutputStream()), false))) {
       stack.start();
       DemoResult demo = stack.runDemo();
       assertThat(demo.rows()).isEqualTo(RECORDS);

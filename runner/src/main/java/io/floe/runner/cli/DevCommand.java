@@ -1,5 +1,6 @@
 package io.floe.runner.cli;
 
+import io.floe.runner.dev.DevLog;
 import io.floe.runner.dev.DevStack;
 import io.floe.runner.dev.DevStack.Options;
 import java.nio.file.Path;
@@ -45,8 +46,11 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The terminal is for the progress line, the summary and warnings; the rest goes to the log file.
+    boolean terminal = System.console() != null;
+    DevLog.quietConsole(terminal);
     DevStack stack = new DevStack(new Options(
-        dataDir.toAbsolutePath(), records, kafkaPort, s3Port, catalogPort, httpPort, freshnessMs, System.out));
+        dataDir.toAbsolutePath(), records, kafkaPort, s3Port, catalogPort, httpPort, freshnessMs, System.out, terminal));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       System.out.println();

@@ -34,8 +34,4 @@ final class PartitionProgress {
   void committed(long offset) {
     lastCommitted = Math.max(lastCommitted, offset);
   }
-
-  int pendingCount() {
-    return pending.size();
-  }
 }

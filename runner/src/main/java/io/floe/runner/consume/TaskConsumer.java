@@ -10,15 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.producer.KafkaHeader;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -26,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,73 +28,78 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once: a task's offset is committed only after its outcome is durable —
  * committed to its table, re-enqueued for a later attempt, or written to the task dead-letter
- * topic — and after every earlier task of the partition. Back-pressure pauses the assigned
- * partitions (never the whole stream, which would stop polling and cost the group membership).
- * A failing task is re-enqueued at the end of its partition with a backoff, so it never blocks
- * the tasks behind it.
+ * topic — and after every earlier task of the partition ({@link PartitionProgress}). Back-pressure
+ * pauses the assigned partitions (never the whole stream, which would stop polling and cost the
+ * group membership). A failing task is re-enqueued at the end of its partition with a backoff, so
+ * it never blocks the tasks behind it.
  *
- * <p>All state is touched on this consumer's event loop only.
+ * <p>Shutdown is two steps: {@link #stopTaking()} (nothing new starts, readiness turns false, the
+ * {@code runner.shutdown-timeout-ms} clock starts) and {@link #stop()} (running tasks finish until
+ * that deadline, their offsets are committed, the group is left).
+ *
+ * <p>All state is touched on this consumer's context only.
  */
 public final class TaskConsumer {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskConsumer.class);
-  public static final String ERROR_HEADER = "floe.error.reason";
-  public static final String ATTEMPTS_HEADER = "floe.error.attempts";
-  /** One line per failed attempt ({@code attempt N: reason}), carried from retry to retry. */
-  public static final String HISTORY_HEADER = "floe.error.history";
-  private static final long REQUEUE_DELAY_MS = 2000;
-  /** How many times a task waited for an unavailable dependency (never dead-letters it). */
-  public static final String WAITS_HEADER = "floe.retry.waits";
+  /** How long a task whose outcome could not be made durable waits before it runs again. */
+  static final Duration REQUEUE_DELAY = Duration.ofSeconds(2);
   private static final long UNAVAILABLE_MAX_BACKOFF_MS = 30_000;
 
   private final Vertx vertx;
   private final RunnerConfig config;
+  private final TaskSource source;
   private final TaskExecution execution;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final TaskPublisher publisher;
   private final TaskMetrics metrics;
-  private final ArrayDeque<KafkaConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
+  private final long requeueDelayMs;
   private final Map<TopicPartition, PartitionProgress> progress = new HashMap<>();
+  private final ArrayDeque<TaskMessage> queue = new ArrayDeque<>();
   private final AtomicInteger running = new AtomicInteger();
-
-  private KafkaConsumer<byte[], byte[]> consumer;
   private Context context;
   private boolean paused;
-  private boolean stopping;
+  private volatile boolean stopping;
+  private long drainDeadline;
   private volatile boolean assignedOnce;
 
-  public TaskConsumer(
-      Vertx vertx, RunnerConfig config, TaskExecution execution, KafkaProducer<byte[], byte[]> producer, MeterRegistry registry) {
-    this.vertx = vertx;
-    this.config = config;
-    this.execution = execution;
-    this.producer = producer;
-    this.metrics = new TaskMetrics(registry, running::get, queue::size);
+  public TaskConsumer(Vertx vertx, RunnerConfig config, TaskSource source, TaskExecution execution,
+      TaskPublisher publisher, MeterRegistry registry) {
+    this(vertx, config, source, execution, publisher, registry, REQUEUE_DELAY);
   }
 
+  TaskConsumer(Vertx vertx, RunnerConfig config, TaskSource source, TaskExecution execution,
+      TaskPublisher publisher, MeterRegistry registry, Duration requeueDelay) {
+    this.vertx = vertx;
+    this.config = config;
+    this.source = source;
+    this.execution = execution;
+    this.publisher = publisher;
+    this.metrics = new TaskMetrics(registry, running::get, queue::size);
+    this.requeueDelayMs = Math.max(1, requeueDelay.toMillis());
+  }
+
+  /** Joins the group on the caller's context, where every callback of this consumer will run. */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    Map<String, String> properties = new HashMap<>(config.kafka());
-    properties.put("group.id", config.groupId());
-    properties.put("enable.auto.commit", "false");
-    properties.put("auto.offset.reset", "earliest");
-    properties.putIfAbsent("max.poll.records", Integer.toString(Math.max(10, config.maxConcurrentTasks() * 4)));
-    // A task runs on a worker while polling continues, so long tasks never exceed this interval.
-    properties.putIfAbsent("max.poll.interval.ms", "300000");
-    properties.putIfAbsent("client.id", "floe-task-consumer");
-    // A runner that dies is noticed within seconds, so its tasks move on quickly.
-    properties.putIfAbsent("session.timeout.ms", "15000");
-    properties.putIfAbsent("heartbeat.interval.ms", "3000");
-    return KafkaConsumers.create(vertx, properties).compose(created -> {
-      consumer = created;
-      consumer.partitionsAssignedHandler(this::assigned);
-      consumer.partitionsRevokedHandler(this::revoked);
-      consumer.exceptionHandler(e -> LOG.warn("Task consumer error: {}", e.toString()));
-      consumer.handler(this::received);
-      return consumer.subscribe(config.taskTopic());
+    return source.start(new TaskSource.Listener() {
+      @Override
+      public void assigned(Set<TopicPartition> partitions) {
+        TaskConsumer.this.assigned(partitions);
+      }
+
+      @Override
+      public void revoked(Set<TopicPartition> partitions) {
+        TaskConsumer.this.revoked(partitions);
+      }
+
+      @Override
+      public void received(TaskMessage message) {
+        TaskConsumer.this.received(message);
+      }
     });
   }
 
-  /** True once this runner has joined the group and received an assignment. */
+  /** True once this runner has joined the group and received an assignment, until it stops taking tasks. */
   public boolean isReady() {
     return assignedOnce && !stopping;
   }
@@ -111,39 +109,66 @@ public final class TaskConsumer {
   }
 
   /**
-   * Stops taking tasks, waits up to {@code timeout} for running ones to finish and commits their
-   * offsets. Tasks still running after that are abandoned; another runner redoes them safely.
+   * Stops taking tasks: nothing new starts and the queued ones are dropped (their offsets stay
+   * uncommitted, so they are redelivered). Running tasks go on; {@code runner.shutdown-timeout-ms}
+   * counts from here. Idempotent, from any thread.
    */
-  public Future<Void> stop(Duration timeout) {
-    if (consumer == null) {
+  public Future<Void> stopTaking() {
+    if (context == null) {
       return Future.succeededFuture();
     }
-    // All consumer state belongs to its context: stop there, whoever calls.
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      stopTakingHere();
+      done.complete();
+    });
+    return done.future();
+  }
+
+  /**
+   * Stops taking tasks if not yet, waits until the running ones finish or the shutdown deadline
+   * passes, commits the offsets of those that finished and leaves the group. Tasks still running
+   * are abandoned; another runner redoes them safely.
+   */
+  public Future<Void> stop() {
+    if (context == null) {
+      return Future.succeededFuture();
+    }
     Promise<Void> stopped = Promise.promise();
-    context.runOnContext(v -> stopOnContext(timeout).onComplete(stopped));
+    context.runOnContext(v -> {
+      stopTakingHere();
+      Promise<Void> drained = Promise.promise();
+      waitForDrain(drained);
+      drained.future()
+          .compose(done -> commitProgress())
+          .recover(e -> Future.succeededFuture())
+          .compose(done -> source.close())
+          // Tasks abandoned at the deadline may still finish: their offsets are no longer ours.
+          .onComplete(closed -> progress.clear())
+          .onComplete(stopped);
+    });
     return stopped.future();
   }
 
-  private Future<Void> stopOnContext(Duration timeout) {
+  private void stopTakingHere() {
+    if (stopping) {
+      return;
+    }
     stopping = true;
+    drainDeadline = System.currentTimeMillis() + config.shutdownTimeout().toMillis();
     queue.clear();
-    Promise<Void> drained = Promise.promise();
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    waitForDrain(drained, deadline);
-    return drained.future()
-        .compose(v -> commitProgress())
-        .recover(e -> Future.succeededFuture())
-        .compose(v -> consumer.close());
+    LOG.info("Task consumer stops taking tasks: {} running may finish within {} ms",
+        running.get(), config.shutdownTimeout().toMillis());
   }
 
-  private void waitForDrain(Promise<Void> drained, long deadline) {
+  private void waitForDrain(Promise<Void> drained) {
     if (running.get() == 0) {
       drained.complete();
-    } else if (System.currentTimeMillis() >= deadline) {
+    } else if (System.currentTimeMillis() >= drainDeadline) {
       LOG.warn("Shutdown deadline passed with {} tasks running; they will be redelivered", running.get());
       drained.complete();
     } else {
-      vertx.setTimer(100, id -> waitForDrain(drained, deadline));
+      vertx.setTimer(100, id -> waitForDrain(drained));
     }
   }
 
@@ -154,7 +179,7 @@ public final class TaskConsumer {
     }
     LOG.info("Task partitions assigned: {}", partitions.size());
     if (paused) {
-      consumer.pause(partitions);
+      source.pause(partitions);
     }
   }
 
@@ -163,20 +188,20 @@ public final class TaskConsumer {
     // commit; the new owner redelivers them and the commit protocol makes that harmless.
     commitProgress();
     partitions.forEach(progress::remove);
-    queue.removeIf(record -> partitions.contains(partitionOf(record)));
+    queue.removeIf(message -> partitions.contains(message.partition()));
     LOG.info("Task partitions revoked: {}", partitions.size());
   }
 
-  private void received(KafkaConsumerRecord<byte[], byte[]> record) {
-    PartitionProgress partition = progress.get(partitionOf(record));
+  private void received(TaskMessage message) {
+    PartitionProgress partition = progress.get(message.partition());
     if (stopping || partition == null) {
       return; // not ours any more: it will be delivered again
     }
-    partition.received(record.offset());
-    queue.add(record);
+    partition.received(message.offset());
+    queue.add(message);
     if (!paused && queue.size() >= config.maxConcurrentTasks() * 2) {
       paused = true;
-      consumer.pause(progress.keySet());
+      source.pause(progress.keySet());
     }
     dispatch();
   }
@@ -187,40 +212,45 @@ public final class TaskConsumer {
    */
   private void dispatch() {
     while (!stopping && running.get() < config.maxConcurrentTasks() && !queue.isEmpty()) {
-      KafkaConsumerRecord<byte[], byte[]> record = queue.poll();
+      TaskMessage message = queue.poll();
       running.incrementAndGet();
-      PartitionProgress partition = progress.get(partitionOf(record));
+      PartitionProgress partition = progress.get(message.partition());
       Promise<Void> slot = Promise.promise();
       slot.future().onComplete(freed -> {
         running.decrementAndGet();
         if (paused && !stopping && queue.size() <= config.maxConcurrentTasks()) {
           paused = false;
-          consumer.resume(progress.keySet());
+          source.resume(progress.keySet());
         }
         dispatch();
       });
-      handle(record, slot).onComplete(durable -> settled(record, partition, durable.failed() ? durable.cause() : null));
+      handle(message, slot).onComplete(durable -> settled(message, partition, durable.failed() ? durable.cause() : null));
     }
   }
 
   /** Runs one task message to a durable outcome; completes {@code slot} once execution ends. */
-  private Future<Void> handle(KafkaConsumerRecord<byte[], byte[]> record, Promise<Void> slot) {
+  private Future<Void> handle(TaskMessage message, Promise<Void> slot) {
     TaskEnvelope envelope;
     try {
-      envelope = TaskCodec.decode(record.value());
+      envelope = TaskCodec.decode(message.value());
     } catch (InvalidTaskException e) {
       slot.complete();
-      LOG.warn("Malformed task at {} offset {}: {}", partitionOf(record), record.offset(), e.getMessage());
+      LOG.warn("Malformed task at {}: {}", message, e.getMessage());
       metrics.malformed();
-      return deadLetter(record.key(), record.value(), e.getMessage(), 0);
+      return publisher.deadLetter(message.key(), message.value(), e.getMessage(), 0, null);
     }
     metrics.started(envelope);
-    return execution
-        .execute(envelope)
+    Future<TaskResult> executed;
+    try {
+      executed = execution.execute(envelope);
+    } catch (RuntimeException e) {
+      executed = Future.failedFuture(e); // e.g. the worker pool refused it while closing
+    }
+    return executed
         .recover(e -> Future.succeededFuture(new TaskResult.Failed(e.toString(), TaskResult.Kind.RETRYABLE)))
         .compose(result -> {
           slot.tryComplete();
-          return settle(record, envelope, result);
+          return settle(message, envelope, result);
         });
   }
 
@@ -229,30 +259,29 @@ public final class TaskConsumer {
    * dead-letter write failed, e.g. Kafka briefly unavailable), puts the task back in the queue
    * after a pause, so the partition's committed offset never freezes behind it.
    */
-  private void settled(KafkaConsumerRecord<byte[], byte[]> record, PartitionProgress partition, Throwable failure) {
-    TopicPartition topicPartition = partitionOf(record);
-    if (partition == null || progress.get(topicPartition) != partition) {
+  private void settled(TaskMessage message, PartitionProgress partition, Throwable failure) {
+    if (partition == null || progress.get(message.partition()) != partition) {
       return; // revoked meanwhile: the new owner redelivers it
     }
     if (failure == null) {
-      partition.completed(record.offset());
+      partition.completed(message.offset());
       commitProgress();
       return;
     }
     if (stopping) {
       return; // left uncommitted: redelivered after the restart
     }
-    LOG.warn("Task at {} offset {} has no durable outcome yet ({}); trying it again in {} ms",
-        topicPartition, record.offset(), failure.toString(), REQUEUE_DELAY_MS);
-    vertx.setTimer(REQUEUE_DELAY_MS, id -> {
-      if (!stopping && progress.get(topicPartition) == partition) {
-        queue.addFirst(record);
+    LOG.warn("Task at {} has no durable outcome yet ({}); trying it again in {} ms",
+        message, failure.toString(), requeueDelayMs);
+    vertx.setTimer(requeueDelayMs, id -> {
+      if (!stopping && progress.get(message.partition()) == partition) {
+        queue.addFirst(message);
         dispatch();
       }
     });
   }
 
-  private Future<Void> settle(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, TaskResult result) {
+  private Future<Void> settle(TaskMessage message, TaskEnvelope envelope, TaskResult result) {
     metrics.finished(envelope, result);
     if (!(result instanceof TaskResult.Failed failed)) {
       return Future.succeededFuture();
@@ -260,58 +289,39 @@ public final class TaskConsumer {
     if (failed.kind() == TaskResult.Kind.UNAVAILABLE && !stopping) {
       // A dependency is down: not the task's fault. Wait, as long as it takes, without spending
       // an attempt; the wait grows to UNAVAILABLE_MAX_BACKOFF_MS.
-      int waits = intHeader(record, WAITS_HEADER) + 1;
+      int waits = message.intHeader(TaskPublisher.WAITS_HEADER) + 1;
       long delay = Math.min(backoff(Math.min(waits, 6)), UNAVAILABLE_MAX_BACKOFF_MS);
       LOG.warn("{}: a dependency is unavailable (wait {}); trying again in {} ms: {}", envelope, waits, delay, failed.reason());
       metrics.waited(envelope);
-      Promise<Void> requeued = Promise.promise();
-      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope), null, 0,
-              header(record, HISTORY_HEADER), waits)
-          .onComplete(requeued));
-      return requeued.future();
+      return later(delay, () -> publisher.requeue(
+          message.key(), envelope, message.header(TaskPublisher.HISTORY_HEADER), waits));
     }
     if (failed.retryable() && envelope.attempt() < config.maxAttempts() && !stopping) {
       long delay = backoff(envelope.attempt());
       LOG.info("{} will be retried in {} ms: {}", envelope, delay, failed.reason());
       metrics.retried(envelope);
-      Promise<Void> requeued = Promise.promise();
-      String history = history(record, envelope, failed.reason());
-      vertx.setTimer(delay, id -> send(config.taskTopic(), record.key(), TaskCodec.encode(envelope.nextAttempt()), null, 0,
-              history, 0)
-          .onComplete(requeued));
-      return requeued.future();
+      String history = history(message, envelope, failed.reason());
+      return later(delay, () -> publisher.requeue(message.key(), envelope.nextAttempt(), history, 0));
     }
     if (failed.retryable() && stopping) {
       return Future.failedFuture("stopping"); // leave the offset uncommitted: redelivered after restart
     }
-    LOG.error("{} failed after {} attempts; sending it to {}: {}", envelope, envelope.attempt(), config.taskDeadLetterTopic(), failed.reason());
+    LOG.error("{} failed after {} attempts; sending it to {}: {}",
+        envelope, envelope.attempt(), publisher.deadLetterTopic(), failed.reason());
     metrics.deadLettered(envelope);
-    return send(config.taskDeadLetterTopic(), record.key(), TaskCodec.encode(envelope), failed.reason(),
-        envelope.attempt(), history(record, envelope, failed.reason()), 0);
+    return publisher.deadLetter(message.key(), TaskCodec.encode(envelope), failed.reason(),
+        envelope.attempt(), history(message, envelope, failed.reason()));
   }
 
-  private static String header(KafkaConsumerRecord<byte[], byte[]> record, String key) {
-    String value = null;
-    for (KafkaHeader header : record.headers()) {
-      if (key.equals(header.key())) {
-        value = header.value().toString(StandardCharsets.UTF_8);
-      }
-    }
-    return value;
+  private Future<Void> later(long delayMs, Supplier<Future<Void>> send) {
+    Promise<Void> sent = Promise.promise();
+    vertx.setTimer(Math.max(1, delayMs), id -> send.get().onComplete(sent));
+    return sent.future();
   }
 
-  private static int intHeader(KafkaConsumerRecord<byte[], byte[]> record, String key) {
-    String value = header(record, key);
-    try {
-      return value == null ? 0 : Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  /** The record's attempt history with this attempt's failure added. */
-  private static String history(KafkaConsumerRecord<byte[], byte[]> record, TaskEnvelope envelope, String reason) {
-    String previous = header(record, HISTORY_HEADER);
+  /** The message's attempt history with this attempt's failure added. */
+  private static String history(TaskMessage message, TaskEnvelope envelope, String reason) {
+    String previous = message.header(TaskPublisher.HISTORY_HEADER);
     String line = "attempt " + envelope.attempt() + ": " + reason;
     return previous == null ? line : previous + "\n" + line;
   }
@@ -322,56 +332,24 @@ public final class TaskConsumer {
     return capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
   }
 
-  private Future<Void> deadLetter(byte[] key, byte[] value, String reason, int attempts) {
-    return send(config.taskDeadLetterTopic(), key, value, reason, attempts, null, 0);
-  }
-
-  private Future<Void> send(
-      String topic, byte[] key, byte[] value, String reason, int attempts, String history, int waits) {
-    KafkaProducerRecord<byte[], byte[]> out = KafkaProducerRecord.create(topic, key, value);
-    if (reason != null) {
-      out.addHeader(ERROR_HEADER, Buffer.buffer(reason.getBytes(StandardCharsets.UTF_8)));
-      out.addHeader(ATTEMPTS_HEADER, Buffer.buffer(Integer.toString(attempts)));
-    }
-    if (history != null) {
-      out.addHeader(HISTORY_HEADER, Buffer.buffer(history.getBytes(StandardCharsets.UTF_8)));
-    }
-    if (waits > 0) {
-      out.addHeader(WAITS_HEADER, Buffer.buffer(Integer.toString(waits)));
-    }
-    return producer.send(out).mapEmpty();
-  }
-
   private Future<Void> commitProgress() {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    Map<TopicPartition, Long> committing = new HashMap<>();
-    progress.forEach(
-        (partition, state) -> {
-          long offset = state.committable();
-          if (offset >= 0) {
-            offsets.put(partition, new OffsetAndMetadata(offset, null));
-            committing.put(partition, offset);
-          }
-        });
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    progress.forEach((partition, state) -> {
+      long offset = state.committable();
+      if (offset >= 0) {
+        offsets.put(partition, offset);
+      }
+    });
     if (offsets.isEmpty()) {
       return Future.succeededFuture();
     }
-    return consumer
-        .commit(offsets)
-        .onSuccess(
-            done ->
-                committing.forEach(
-                    (partition, offset) -> {
-                      PartitionProgress state = progress.get(partition);
-                      if (state != null) {
-                        state.committed(offset);
-                      }
-                    }))
-        .onFailure(e -> LOG.warn("Cannot commit task offsets {}: {}", committing, e.toString()))
-        .mapEmpty();
-  }
-
-  private static TopicPartition partitionOf(KafkaConsumerRecord<?, ?> record) {
-    return new TopicPartition(record.topic(), record.partition());
+    return source.commit(offsets)
+        .onSuccess(done -> offsets.forEach((partition, offset) -> {
+          PartitionProgress state = progress.get(partition);
+          if (state != null) {
+            state.committed(offset);
+          }
+        }))
+        .onFailure(e -> LOG.warn("Cannot commit task offsets {}: {}", offsets, e.toString()));
   }
 }

@@ -39,12 +39,21 @@ public final class DevStack implements AutoCloseable {
   private static final String[] EVENT_TYPES = {"view", "click", "add_to_cart", "purchase"};
   private static final String[] COUNTRIES = {"NL", "DE", "US", "JP", "BR", "IN"};
 
-  /** What {@code floe dev} was asked for. Ports may be 0. */
-  public record Options(
-      Path dataDir, long records, int kafkaPort, int s3Port, int catalogPort, int httpPort, long freshnessMs, PrintStream out) {}
+  /**
+   * What {@code floe dev} was asked for. Ports may be 0.
+   *
+   * @param terminal whether {@code out} is a terminal: the progress line is redrawn in place
+   *     there, and printed as a new line every few seconds anywhere else (a file, a CI log)
+   */
+  public record Options(Path dataDir, long records, int kafkaPort, int s3Port, int catalogPort, int httpPort,
+      long freshnessMs, PrintStream out, boolean terminal) {}
+
+  /** How often the progress is printed where it cannot be redrawn. */
+  private static final long PROGRESS_LINE_INTERVAL_MS = 5_000;
 
   private final Options options;
   private final PrintStream out;
+  private DevLog log;
   private EmbeddedInfra infra;
   private Runner runner;
   private volatile boolean closed;
@@ -57,6 +66,10 @@ public final class DevStack implements AutoCloseable {
   public void start() throws Exception {
     long started = System.nanoTime();
     out.println("Floe dev: starting Kafka, S3, the catalog and a runner (data in " + options.dataDir() + ")");
+    log = DevLog.toFile(options.dataDir());
+    if (log.file() != null) {
+      out.println("Floe dev: logs in " + log.file());
+    }
     infra = new EmbeddedInfra(options.dataDir(), options.kafkaPort(), options.s3Port(), options.catalogPort(), true).start();
     Map<String, String> config = infra.runnerConfig();
     config.put("runner.http.host", "127.0.0.1");
@@ -145,19 +158,26 @@ public final class DevStack implements AutoCloseable {
   }
 
   private JsonObject awaitCommitted(long produceStart) throws Exception {
-    long lastPrint = 0;
+    long progressInterval = options.terminal() ? 1000 : PROGRESS_LINE_INTERVAL_MS;
+    long lastPrint = System.currentTimeMillis();
     while (!closed) {
       JsonObject status = tableStatus();
       long lag = status.getLong("lag-records");
       long rows = status.getLong("row-count");
       long end = status.getJsonObject("end-offsets").stream().mapToLong(e -> ((Number) e.getValue()).longValue()).sum();
+      double seconds = (System.nanoTime() - produceStart) / 1e9;
       if (lag == 0 && status.getString("last-commit") != null) {
-        out.printf("\r  committed %,d rows (lag 0) after %.1f s%n", rows, (System.nanoTime() - produceStart) / 1e9);
+        out.printf("%s  committed %,d rows (lag 0) after %.1f s%n", options.terminal() ? "\r\u001b[2K" : "", rows, seconds);
         return status;
       }
-      if (System.currentTimeMillis() - lastPrint >= 1000) {
-        out.printf("\r  waiting: %,d of %,d topic records committed, %,d rows in table, %,d to go (%.0f s)   ",
-            end - lag, end, rows, lag, (System.nanoTime() - produceStart) / 1e9);
+      if (System.currentTimeMillis() - lastPrint >= progressInterval) {
+        String progress = String.format("  waiting: %,d of %,d topic records committed, %,d rows in table, %,d to go (%.0f s)",
+            end - lag, end, rows, lag, seconds);
+        if (options.terminal()) {
+          out.print("\r\u001b[2K" + progress); // redrawn in place
+        } else {
+          out.println(progress);
+        }
         out.flush();
         lastPrint = System.currentTimeMillis();
       }
@@ -236,6 +256,9 @@ public final class DevStack implements AutoCloseable {
     }
     if (infra != null) {
       infra.close();
+    }
+    if (log != null) {
+      log.close();
     }
     out.println("Floe dev stopped; data kept in " + options.dataDir());
   }

@@ -197,6 +197,8 @@ public final class AdminApi {
     blocking(ctx, () -> {
       TableService.Registered outcome = tables.register(tenant, table, registration);
       RegisteredTable registered = outcome.table();
+      LOG.info("Registered table {} of tenant {}: topic {}, format {}, error mode {}", registered.name(),
+          registered.tenant(), registered.topic(), registered.format(), registered.errorMode());
       tablesChanged.run();
       return new JsonObject()
           .put("warnings", new JsonArray(outcome.warnings()))

@@ -2,11 +2,11 @@ package io.floe.runner.plan;
 
 import io.floe.runner.config.PlannerConfig;
 import io.floe.runner.consume.KafkaConsumers;
+import io.floe.runner.consume.TaskPublisher;
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.Task;
-import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.maintain.TableFiles;
 import io.floe.tasks.maintain.UploadJanitor;
@@ -23,9 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * the tables' committed offsets.
  *
  * <p>Each tick reads tables and end offsets on the {@code floe-planner} worker (blocking catalog
- * and Kafka calls), then publishes tasks keyed by table from the event loop.
+ * and Kafka calls), then publishes the tasks through {@link TaskPublisher} from the event loop.
  */
 public final class PlannerService {
 
@@ -65,7 +62,7 @@ public final class PlannerService {
   private final Set<String> tenantNames;
   private final Tenants tenants;
   private final TableRegistry registry;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final TaskPublisher publisher;
   private final WorkerExecutor worker;
   private final MaterializePlanner planner;
   private final MaintenancePlanner maintenance;
@@ -94,7 +91,7 @@ public final class PlannerService {
       Set<String> tenantNames,
       Tenants tenants,
       TableRegistry registry,
-      KafkaProducer<byte[], byte[]> producer,
+      TaskPublisher publisher,
       MeterRegistry metrics) {
     this.vertx = vertx;
     this.config = config;
@@ -104,7 +101,7 @@ public final class PlannerService {
     this.tenantNames = Set.copyOf(tenantNames);
     this.tenants = tenants;
     this.registry = registry;
-    this.producer = producer;
+    this.publisher = publisher;
     this.worker = vertx.createSharedWorkerExecutor("floe-planner", 1);
     this.planner = new MaterializePlanner(config, Clock.systemUTC());
     this.maintenance = new MaintenancePlanner(config.taskTimeout(), Clock.systemUTC());
@@ -311,23 +308,6 @@ public final class PlannerService {
     return TaskEnvelope.first(UUID.randomUUID().toString(), tenant, Instant.now(), task);
   }
 
-  /**
-   * The task's key on the task topic: its table, plus what tells a table's parallel tasks apart
-   * (the first source partition of a materialization, the table partition of a compaction). Tasks
-   * of one table on disjoint partitions may commit in any order, so they may go to different
-   * task-topic partitions, and so to different runners; a table's steady single task keeps one
-   * key, and one runner.
-   */
-  static String taskKey(Task task) {
-    if (task instanceof MaterializeTask materialize && !materialize.ranges().isEmpty()) {
-      return task.table() + "#" + materialize.ranges().get(0).partition();
-    }
-    if (task instanceof CompactTask compact) {
-      return task.table() + "#" + compact.partition();
-    }
-    return task.table();
-  }
-
   private Future<Void> publish(List<TaskEnvelope> tasks) {
     List<Future<?>> sent = new ArrayList<>();
     for (TaskEnvelope envelope : tasks) {
@@ -340,8 +320,7 @@ public final class PlannerService {
         LOG.info("Planned {}: {}", envelope, task.type());
       }
       metrics.counter("floe.planner.tasks", "type", task.type()).increment();
-      byte[] key = taskKey(task).getBytes(StandardCharsets.UTF_8);
-      sent.add(producer.send(KafkaProducerRecord.create(taskTopic, key, TaskCodec.encode(envelope))));
+      sent.add(publisher.publish(envelope));
     }
     return Future.all(sent).mapEmpty();
   }

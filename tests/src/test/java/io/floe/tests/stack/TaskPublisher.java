@@ -1,7 +1,5 @@
 package io.floe.tests.stack;
 
-import io.floe.tasks.contract.CompactTask;
-import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.Task;
 import io.floe.tasks.contract.TaskCodec;
 import io.floe.tasks.contract.TaskEnvelope;
@@ -15,9 +13,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Publishes tasks on the task topic as the planner does, for tests that stand in for the planner,
  * an operator backfilling a range, or a redelivery.
  *
- * <p>A record is what {@code PlannerService} sends: the envelope encoded by {@link TaskCodec},
- * keyed by the table plus the first source partition of a materialization (the table partition
- * of a compaction), and no headers. The {@code floe.error.*} and {@code floe.retry.waits} headers
+ * <p>A record is what the planner sends: the envelope encoded by {@link TaskCodec},
+ * keyed as the runner keys it ({@link io.floe.runner.consume.TaskPublisher#taskKey}), and no
+ * headers. The {@code floe.error.*} and {@code floe.retry.waits} headers
  * belong to the runner, which adds them when it re-enqueues a task; a publisher never sends them.
  * Each send waits for the broker's acknowledgement, so a test may count on the task being there.
  */
@@ -55,19 +53,9 @@ public final class TaskPublisher {
     send(key, value);
   }
 
-  /**
-   * The planner's key for {@code task} ({@code PlannerService.taskKey}, package-private in the
-   * runner, so repeated here): tasks of one table on disjoint partitions may reach different
-   * runners, and a table's steady single task keeps one key.
-   */
+  /** The runner's own key for {@code task}, so a test's task lands where the planner's would. */
   static String key(Task task) {
-    if (task instanceof MaterializeTask materialize && !materialize.ranges().isEmpty()) {
-      return task.table() + "#" + materialize.ranges().get(0).partition();
-    }
-    if (task instanceof CompactTask compact) {
-      return task.table() + "#" + compact.partition();
-    }
-    return task.table();
+    return io.floe.runner.consume.TaskPublisher.taskKey(task);
   }
 
   private void send(String key, byte[] value) throws Exception {
