@@ -16,6 +16,7 @@ import io.floe.tests.stack.DemoRecords;
 import io.floe.tests.stack.DemoRecords.Produced;
 import io.floe.tests.stack.IcebergRestServer;
 import io.floe.tests.stack.LocalStack;
+import io.floe.tests.stack.RunnerProcess;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -103,6 +104,11 @@ class BadInputIT {
         config.put("tenants.peer." + key, value);
       }
     });
+    // Tenant "down": a catalog nobody answers at (a port just found free, so nothing listens).
+    config.put("tenants.down.catalog.uri", "http://127.0.0.1:" + RunnerProcess.freePort());
+    config.put("tenants.down.catalog.warehouse", "s3://" + EmbeddedInfra.BUCKET + "/down");
+    config.put("tenants.down.source.kafka.bootstrap.servers", stack.bootstrapServers());
+    config.put("tenants.down.dead-letter.topic", "down.dlq");
     config.put("tables.orphan-min-age-floor-ms", "2000");
     config.put("planner.upload-janitor-interval-ms", "500");
     config.put("s3.multipart.abandoned-after-ms", "1000");
@@ -351,6 +357,14 @@ class BadInputIT {
    * file it had before is still there (its compaction and maintenance are off, so nothing of its
    * own removes any).
    */
+  @Test
+  void aTenantWhoseCatalogCannotBeListedIsFlaggedAndTheOthersGoOn() throws Exception {
+    await("tenant down flagged").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> stack.get(runner, "/metrics").body().contains("floe_tenant_catalog_problem{tenant=\"down\"} 1.0"));
+    assertThat(stack.get(runner, "/metrics").body()).contains("floe_tenant_catalog_problem{tenant=\"default\"} 0.0");
+    assertOthersUnharmed();
+  }
+
   static synchronized void assertOthersUnharmed() throws Exception {
     bystanderRows.putAll(DemoRecords.produce(stack.producer(), "safe-orders", 2, bystanderNext, 50, 0));
     bystanderNext += 50;

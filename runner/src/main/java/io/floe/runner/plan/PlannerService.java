@@ -67,6 +67,10 @@ public final class PlannerService {
   private final MaterializePlanner planner;
   private final MaintenancePlanner maintenance;
   private final TableGauges gauges;
+  /** Tenants whose catalog cannot be listed: since when, and when that was last logged. */
+  private final Map<String, Long> listingFailedSince = new HashMap<>();
+  private final Map<String, Long> listingWarnedAt = new HashMap<>();
+  private static final long LISTING_WARN_INTERVAL_MS = 60_000;
   private final MeterRegistry metrics;
   private final AtomicBoolean ticking = new AtomicBoolean();
   private final Map<String, CatalogListing> tableLists = new HashMap<>();
@@ -290,10 +294,23 @@ public final class PlannerService {
       try {
         CatalogListing listing = registry.scan(tenant);
         tableLists.put(tenant, listing);
+        gauges.updateTenantListing(tenant, true);
+        Long failedSince = listingFailedSince.remove(tenant);
+        if (failedSince != null) {
+          LOG.info("Tenant {}: its catalog can be listed again after {} s", tenant, (now - failedSince) / 1000);
+        }
         listing.problems().forEach(problem ->
             LOG.warn("Tenant {}: {} is left out of planning: {}", tenant, problem.name(), problem.problem()));
       } catch (RuntimeException e) {
-        LOG.warn("Cannot list tables of tenant {}: {}", tenant, e.toString());
+        gauges.updateTenantListing(tenant, false);
+        // Once when it starts, then once a minute: an outage is one event, not one line per tick.
+        Long failedSince = listingFailedSince.putIfAbsent(tenant, now);
+        long lastWarned = listingWarnedAt.getOrDefault(tenant, 0L);
+        if (failedSince == null || now - lastWarned >= LISTING_WARN_INTERVAL_MS) {
+          listingWarnedAt.put(tenant, now);
+          LOG.warn("Cannot list tables of tenant {}{}: {}; planning from the last listing", tenant,
+              failedSince == null ? "" : " (for " + (now - failedSince) / 1000 + " s)", e.toString());
+        }
       }
     }
     tableListsAt = now;

@@ -26,6 +26,7 @@ final class TableGauges {
   private final MeterRegistry registry;
   private final Map<String, Values> tables = new ConcurrentHashMap<>();
   private final Map<String, Map<String, AtomicLong>> problems = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> unlistable = new ConcurrentHashMap<>();
 
   TableGauges(MeterRegistry registry) {
     this.registry = registry;
@@ -111,6 +112,20 @@ final class TableGauges {
         flag.set(0);
       }
     });
+  }
+
+  /**
+   * Whether the tenant's catalog could be listed at the last try: {@code floe_tenant_catalog_problem}
+   * is 1 while it cannot (the tenant's tables are planned from the last listing meanwhile).
+   */
+  void updateTenantListing(String tenant, boolean listed) {
+    unlistable.computeIfAbsent(tenant, t -> {
+      AtomicLong flag = new AtomicLong();
+      Gauge.builder("floe.tenant.catalog.problem", flag, AtomicLong::get).tag("tenant", tenant)
+          .description("1 while the tenant's catalog cannot be listed; its tables are planned from the last listing")
+          .register(registry);
+      return flag;
+    }).set(listed ? 0 : 1);
   }
 
   private void gauge(String metric, String table, AtomicLong value, String description) {
