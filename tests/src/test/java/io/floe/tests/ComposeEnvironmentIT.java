@@ -29,8 +29,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.rest.RESTCatalog;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -83,7 +81,7 @@ class ComposeEnvironmentIT {
               "run", localize(runnerEnvironment, addresses, ports), "768m", dir, runnerPort, "/ready")) {
         assertThat(runner.get("/health").statusCode()).isEqualTo(200); // the image's HEALTHCHECK
 
-        createTopic(kafka.bootstrapServers(), TOPIC, 3);
+        LocalStack.createTopic(kafka.bootstrapServers(), TOPIC, 3);
         Map<String, DemoRecords.Produced> produced;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
             Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true"),
@@ -146,13 +144,6 @@ class ComposeEnvironmentIT {
       local.put(name, localValue);
     });
     return local;
-  }
-
-  private static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
-          .configs(Map.of("retention.ms", "-1")))).all().get();
-    }
   }
 
   /** Reads the table as a query engine on the host would: catalog URI, plus its own S3 endpoint. */

@@ -109,11 +109,17 @@ public final class LocalStack implements AutoCloseable {
    * skip and record the gap — see KafkaFaultsIT — but these tests compare every row).
    */
   public void createTopic(String name, int partitions) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+    createTopic(bootstrapServers(), name, partitions);
+  }
+
+  /** Creates a topic that keeps its records, on any broker, and waits until it can take them. */
+  public static void createTopic(String bootstrapServers, String name, int partitions) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(Map.of("retention.ms", "-1"))))
           .all().get(30, TimeUnit.SECONDS);
       // Producing the moment a topic is created can meet a partition whose leadership is still
-      // settling (NOT_LEADER, then an idempotent producer's out-of-order sequence): wait for leaders.
+      // settling (NOT_LEADER, then an idempotent producer's out-of-order sequence, or a batch left
+      // unsent until it expires): wait for leaders.
       await("leaders of topic " + name).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
           admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS).get(name).partitions().stream()
               .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
