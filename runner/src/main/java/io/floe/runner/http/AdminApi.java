@@ -162,6 +162,7 @@ public final class AdminApi {
     // Null values keep an existing table's setting, or take the default for a new table.
     String format = optionalString(body, "format");
     String keyFormat = optionalString(body, "key-format");
+    String writeMode = optionalString(body, "write-mode");
     String errorMode = optionalString(body, "error-mode");
     List<String> partitioning = null;
     Object terms = body.getValue("partitioning");
@@ -189,7 +190,7 @@ public final class AdminApi {
     }
     Registration registration;
     try {
-      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties);
+      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties, writeMode);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
       return;
@@ -197,8 +198,6 @@ public final class AdminApi {
     blocking(ctx, () -> {
       TableService.Registered outcome = tables.register(tenant, table, registration);
       RegisteredTable registered = outcome.table();
-      LOG.info("Registered table {} of tenant {}: topic {}, format {}, error mode {}", registered.name(),
-          registered.tenant(), registered.topic(), registered.format(), registered.errorMode());
       tablesChanged.run();
       return new JsonObject()
           .put("warnings", new JsonArray(outcome.warnings()))
@@ -207,6 +206,7 @@ public final class AdminApi {
           .put("tenant", registered.tenant())
           .put("format", registered.format())
           .put("key-format", registered.keyFormat())
+          .put("write-mode", registered.writeMode())
           .put("error-mode", registered.errorMode())
           .put("partitioning", new JsonArray(registered.partitioning()));
     }, 201);

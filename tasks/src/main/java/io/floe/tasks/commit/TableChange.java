@@ -2,16 +2,18 @@ package io.floe.tasks.commit;
 
 import java.util.List;
 import java.util.Map;
+import io.floe.tasks.keys.KeyIndexPointer;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Transaction;
 
 /**
- * What a commit does to the table's data. {@link Append} is append mode's, {@link Rewrite}
- * compaction's; a keyed write mode adds a row delta (data files plus deletion vectors) here, and
- * all of them are committed by the one {@link TableCommitter} path.
+ * What a commit does to the table's data. {@link Append} is append mode's, {@link Upsert} upsert
+ * mode's (data files plus deletion vectors), {@link Rewrite} compaction's; all of them are
+ * committed by the one {@link TableCommitter} path.
  */
 public sealed interface TableChange {
 
@@ -71,6 +73,56 @@ public sealed interface TableChange {
     @Override
     public boolean advancesOffsets() {
       return false; // the offsets reader looks past rewrites to the last Floe append
+    }
+  }
+
+  /**
+   * Upsert mode's row delta: new rows, the deletion vectors that mark the rows they replace (or
+   * that tombstones delete), and the key index shards the task rewrote, all in one snapshot.
+   *
+   * <p>Validated from {@code baseSnapshotId}, the snapshot the task read its keys and the old
+   * deletion vectors from: a data file it deletes from must still be there (a concurrent rewrite
+   * makes it a conflict, never a lost delete), a deletion vector it replaces must still be live,
+   * and no other commit may have added a vector for a file it marks (Iceberg checks that on every
+   * row delta). The key index pointer is computed when the update is prepared, from the table as
+   * it is then, so a commit made again after another task moved other partitions keeps their
+   * shards.
+   *
+   * @param baseSnapshotId null when the table had no snapshot
+   * @param referencedFiles data files of earlier commits the deletion vectors mark
+   * @param shards the key index files of the partitions this change rewrote
+   */
+  record Upsert(List<DataFile> files, List<DeleteFile> deletionVectors, List<DeleteFile> replacedVectors,
+      List<String> referencedFiles, Long baseSnapshotId, Map<Integer, List<String>> shards) implements TableChange {
+    public Upsert {
+      files = List.copyOf(files);
+      deletionVectors = List.copyOf(deletionVectors);
+      replacedVectors = List.copyOf(replacedVectors);
+      referencedFiles = List.copyOf(referencedFiles);
+      shards = Map.copyOf(shards);
+    }
+
+    @Override
+    public SnapshotUpdate<?> prepare(Transaction transaction) {
+      org.apache.iceberg.RowDelta delta = transaction.newRowDelta();
+      delta.scanManifestsWith(CommitPool.executor());
+      files.forEach(delta::addRows);
+      deletionVectors.forEach(delta::addDeletes);
+      replacedVectors.forEach(delta::removeDeletes);
+      if (baseSnapshotId != null) {
+        delta.validateFromSnapshot(baseSnapshotId);
+      }
+      if (!referencedFiles.isEmpty()) {
+        delta.validateDataFilesExist(referencedFiles);
+      }
+      delta.validateDeletedFiles();
+      delta.set(KeyIndexPointer.SUMMARY_KEY, KeyIndexPointer.current(transaction.table()).with(shards).toJson());
+      return delta;
+    }
+
+    @Override
+    public boolean advancesOffsets() {
+      return true;
     }
   }
 }

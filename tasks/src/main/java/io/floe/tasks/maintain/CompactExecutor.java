@@ -9,6 +9,7 @@ import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.execute.TaskExecutor;
 import io.floe.tasks.faults.CrashPoints;
+import io.floe.tasks.format.WriteMode;
 import io.floe.tasks.result.Failures;
 import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.tenant.Tenant;
@@ -115,6 +116,10 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     Table table = tenant.tableOrNull(TableIdentifier.parse(task.table()));
     if (table == null) {
       return new TaskResult.Failed("Table " + task.table() + " does not exist", TaskResult.Kind.PERMANENT);
+    }
+    if (WriteMode.of(table.properties()) == WriteMode.UPSERT) {
+      return new TaskResult.Failed("Table " + task.table() + " is an upsert table, which cannot be compacted yet"
+          + " (a rewrite must move its key index's row positions too)", TaskResult.Kind.PERMANENT);
     }
     Snapshot start = table.currentSnapshot();
     if (start == null) {

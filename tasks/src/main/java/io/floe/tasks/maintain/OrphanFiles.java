@@ -1,5 +1,6 @@
 package io.floe.tasks.maintain;
 
+import io.floe.tasks.keys.KeyIndexPointer;
 import io.floe.tasks.write.S3Location;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.ManifestContent;
 import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.ReachableFileUtil;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -55,6 +59,15 @@ public final class OrphanFiles {
       for (ManifestFile manifest : snapshot.allManifests(io)) {
         if (manifests.add(manifest.path())) { // manifests are shared by snapshots: read each once
           files.add(normalize(manifest.path()));
+          if (manifest.content() == ManifestContent.DELETES) {
+            // Deletion vectors (Puffin) and position-delete files of upsert tables.
+            try (ManifestReader<DeleteFile> deletes = ManifestFiles.readDeleteManifest(manifest, io, table.specs())) {
+              deletes.forEach(file -> files.add(normalize(file.location())));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            continue;
+          }
           try (CloseableIterable<String> paths = ManifestFiles.readPaths(manifest, io, table.specs())) {
             paths.forEach(path -> files.add(normalize(path)));
           } catch (IOException e) {
@@ -63,6 +76,8 @@ public final class OrphanFiles {
         }
       }
     }
+    // An upsert table's key index files, which Iceberg's metadata does not know of.
+    KeyIndexPointer.allFiles(table).forEach(file -> files.add(normalize(file)));
     return files;
   }
 

@@ -1,6 +1,7 @@
 package io.floe.tasks.materialize;
 
 import io.floe.tasks.commit.TableChange;
+import io.floe.tasks.keys.RowLocation;
 import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
@@ -38,7 +39,7 @@ final class AppendWriter implements RowWriter {
   }
 
   @Override
-  public void write(Table table, List<Record> rows) {
+  public void write(Table table, List<Record> rows, List<Tombstone> tombstones) {
     if (rows.isEmpty()) {
       return;
     }
@@ -46,14 +47,30 @@ final class AppendWriter implements RowWriter {
     records += rows.size();
   }
 
+  /** Writes one row and returns where it went (for upsert mode, which writes through this writer). */
+  RowLocation writeAt(Table table, Record row) {
+    records++;
+    return writerFor(table).writeAt(row);
+  }
+
   @Override
   public WriteResult finish(Table table) {
+    List<DataFile> written = finishFiles();
+    long bytes = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    return new WriteResult(new TableChange.Append(written), records, written.size(), bytes);
+  }
+
+  /** Closes the open files and returns every data file written. */
+  List<DataFile> finishFiles() {
     if (writer != null) {
       files.addAll(writer.finish());
       writer = null;
     }
-    long bytes = files.stream().mapToLong(DataFile::fileSizeInBytes).sum();
-    return new WriteResult(new TableChange.Append(files), records, files.size(), bytes);
+    return files;
+  }
+
+  long records() {
+    return records;
   }
 
   @Override

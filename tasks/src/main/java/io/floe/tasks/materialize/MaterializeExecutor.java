@@ -9,6 +9,7 @@ import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.execute.TaskExecutor;
 import io.floe.tasks.faults.CrashPoints;
+import io.floe.tasks.keys.KeyIndexFiles;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.source.SourceReader;
 import io.floe.tasks.table.TableProperties;
@@ -50,6 +51,8 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
   private final CommitRounds rounds;
   private final Clock clock;
   private final OpenFileBudget openFiles;
+  /** Upsert tables' key index files read by this runner's tasks, cached by path (they never change). */
+  private final KeyIndexFiles keyIndex = new KeyIndexFiles();
 
   public MaterializeExecutor(
       Tenants tenants,
@@ -130,7 +133,7 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
       }
       SourceReader reader = new SourceReader(kafka, tenant.sourceKafka(), settings.readStallTimeout(), clock);
       MaterializeRun run =
-          new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics, openFiles);
+          new MaterializeRun(envelope, task, tenant, id, table, settings, metrics, uploadExecutor, s3Metrics, openFiles, keyIndex);
       MaterializeRun.Written written;
       try {
         written = run.execute(reader, plan.remaining());

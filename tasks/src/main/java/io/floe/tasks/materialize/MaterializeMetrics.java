@@ -46,6 +46,11 @@ public final class MaterializeMetrics {
     registry.counter("floe.records.skipped", "table", table).increment(count);
   }
 
+  /** Upsert mode: rows replaced by a newer record of their key, or deleted by a tombstone. */
+  void superseded(String table, long count) {
+    registry.counter("floe.records.superseded", "table", table).increment(count);
+  }
+
   void tombstones(String table, long count) {
     registry.counter("floe.records.tombstones", "table", table).increment(count);
   }

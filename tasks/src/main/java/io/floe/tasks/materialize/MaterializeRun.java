@@ -4,6 +4,8 @@ import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.format.KafkaColumns;
+import io.floe.tasks.format.WriteMode;
+import io.floe.tasks.keys.KeyIndexFiles;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
@@ -13,6 +15,7 @@ import io.floe.tasks.tenant.Tenant;
 import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.S3OutputMetrics;
 import io.floe.tasks.write.TaskFileIO;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,12 +62,13 @@ final class MaterializeRun {
   private BatchDecoder json;
   private BatchDecoder raw;
   private BatchDecoder registry;
+  private final boolean upsert;
   private TaskFileIO io;
   private long tombstones;
 
   MaterializeRun(TaskEnvelope envelope, MaterializeTask task, Tenant tenant, TableIdentifier id, Table table,
       MaterializeSettings settings, MaterializeMetrics metrics, Executor uploads, S3OutputMetrics s3Metrics,
-      OpenFileBudget openFiles) {
+      OpenFileBudget openFiles, KeyIndexFiles keyIndex) {
     this.envelope = envelope;
     this.task = task;
     this.tenant = tenant;
@@ -74,7 +78,9 @@ final class MaterializeRun {
     this.shaper = new TableShaper(envelope, task.topic(), tenant, id, table, settings.newTableProperties(), metrics);
     this.errors = new RecordErrors(envelope, task.table(), shaper::errorMode, tenant.deadLetters().batch(), metrics);
     String operationId = envelope.taskId() + "-" + envelope.attempt() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    this.writer = new AppendWriter(operationId, settings.maxOpenFiles(), openFiles, this::io);
+    AppendWriter rows = new AppendWriter(operationId, settings.maxOpenFiles(), openFiles, this::io);
+    this.upsert = table != null && WriteMode.of(table.properties()) == WriteMode.UPSERT;
+    this.writer = upsert ? new UpsertWriter(rows, keyIndex, this::io, operationId, table) : rows;
   }
 
   /** Reads {@code ranges}, decodes and writes; the result holds the task's FileIO for the commit. */
@@ -83,6 +89,9 @@ final class MaterializeRun {
       List<SkippedRange> skipped = reader.read(task.topic(), ranges, this::accept);
       Table table = shaper.ensureTable(KafkaColumns.baseSchema()); // a range of only bad records still advances the table
       WriteResult written = writer.finish(table);
+      if (writer instanceof UpsertWriter upserts && upserts.deletes() > 0) {
+        metrics.superseded(task.table(), upserts.deletes());
+      }
       io(table);
       errors.flush(); // dead letters must be durable before the commit makes their offsets "done"
       recordSkipped(skipped);
@@ -105,15 +114,41 @@ final class MaterializeRun {
 
   /** One poll batch through the stages. */
   private void accept(List<ConsumerRecord<byte[], byte[]>> batch) {
+    List<RowWriter.Tombstone> deleted = List.of();
+    List<ConsumerRecord<byte[], byte[]>> values = batch;
     for (ConsumerRecord<byte[], byte[]> record : batch) {
-      if (record.value() == null) {
-        tombstones++;
+      if (record.value() == null || (upsert && record.key() == null)) {
+        values = withKeysAndValues(batch, deleted = new ArrayList<>());
+        break;
       }
     }
-    List<Record> rows = decoder().decode(batch);
-    if (!rows.isEmpty()) {
-      writer.write(shaper.table(), rows);
+    List<Record> rows = decoder().decode(values);
+    if (!rows.isEmpty() || !deleted.isEmpty()) {
+      writer.write(shaper.table(), rows, deleted);
     }
+  }
+
+  /**
+   * The records of a batch that decode to rows; tombstones are counted (and in upsert mode
+   * collected into {@code deleted}), and in upsert mode a record without a key goes to the error mode (it has no row
+   * to replace).
+   */
+  private List<ConsumerRecord<byte[], byte[]>> withKeysAndValues(
+      List<ConsumerRecord<byte[], byte[]>> batch, List<RowWriter.Tombstone> deleted) {
+    List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>(batch.size());
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (upsert && record.key() == null) {
+        errors.reject(record, "An upsert table needs a record key, and this record has none");
+      } else if (record.value() == null) {
+        tombstones++;
+        if (upsert) {
+          deleted.add(new RowWriter.Tombstone(record.partition(), record.offset(), ByteBuffer.wrap(record.key())));
+        }
+      } else {
+        values.add(record);
+      }
+    }
+    return values;
   }
 
   private BatchDecoder decoder() {

@@ -12,8 +12,14 @@ import org.apache.iceberg.data.Record;
  */
 interface RowWriter {
 
-  /** Writes one batch's rows against the table's current schema and partition spec. */
-  void write(Table table, List<Record> rows);
+  /**
+   * Writes one batch against the table's current schema and partition spec: its rows and its
+   * tombstones (records with a key and a null value), each in offset order.
+   */
+  void write(Table table, List<Record> rows, List<Tombstone> tombstones);
+
+  /** A record with a null value: deletes its key in upsert mode, counted and skipped in append mode. */
+  record Tombstone(int partition, long offset, java.nio.ByteBuffer key) {}
 
   /** Closes what is open and returns what to commit. */
   WriteResult finish(Table table);

@@ -4,8 +4,13 @@ import java.util.List;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /** A table Floe materializes: which tenant's catalog holds it, which topic feeds it, and how. */
-public record RegisteredTable(
-    String tenant, TableIdentifier id, String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
+public record RegisteredTable(String tenant, TableIdentifier id, String topic, String format, String keyFormat,
+    String errorMode, List<String> partitioning, String writeMode) {
+
+  public RegisteredTable(
+      String tenant, TableIdentifier id, String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
+    this(tenant, id, topic, format, keyFormat, errorMode, partitioning, io.floe.tasks.format.WriteMode.APPEND.wireName());
+  }
 
   public String name() {
     return id.toString();

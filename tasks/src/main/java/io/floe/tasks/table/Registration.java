@@ -17,9 +17,11 @@ import java.util.Map;
  * @param properties table properties to set: compaction and maintenance settings ({@code
  *     floe.compaction.*}, {@code floe.maintenance.*}) and Iceberg write settings ({@code write.*});
  *     may be changed by registering again
+ * @param writeMode {@code append} by default, or {@code upsert} (see {@link io.floe.tasks.format.WriteMode});
+ *     fixed when the table is created
  */
-public record Registration(
-    String topic, String format, String keyFormat, String errorMode, List<String> partitioning, Map<String, String> properties) {
+public record Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
+    Map<String, String> properties, String writeMode) {
 
   /** Property prefixes a registration may set; the rest belong to Floe's bookkeeping or to Iceberg. */
   public static final List<String> SETTABLE_PREFIXES = List.of("floe.compaction.", "floe.maintenance.", "floe.schema.", "write.");
@@ -27,6 +29,9 @@ public record Registration(
   public Registration {
     partitioning = partitioning == null ? null : List.copyOf(partitioning);
     properties = properties == null ? Map.of() : Map.copyOf(properties);
+    if (writeMode != null) {
+      io.floe.tasks.format.WriteMode.of(writeMode); // names the supported modes
+    }
     for (String key : properties.keySet()) {
       checkKnown(key);
       if (key.equals(io.floe.tasks.maintain.MaintainExecutor.LAST_MAINTENANCE)
@@ -52,6 +57,11 @@ public record Registration(
       throw new IllegalArgumentException("Unknown table property " + key
           + (nearest == null ? " (see the README's table properties)" : " (did you mean " + nearest + "?)"));
     }
+  }
+
+  public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
+      Map<String, String> properties) {
+    this(topic, format, keyFormat, errorMode, partitioning, properties, null);
   }
 
   public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {

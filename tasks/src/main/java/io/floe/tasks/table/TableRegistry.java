@@ -6,6 +6,7 @@ import io.floe.catalog.rules.InvalidLocationException;
 import io.floe.catalog.rules.Names;
 import io.floe.catalog.rules.TableLocations;
 import io.floe.tasks.format.ErrorMode;
+import io.floe.tasks.format.WriteMode;
 import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.maintain.MaintenanceSettings;
@@ -82,6 +83,7 @@ public final class TableRegistry {
     RecordFormat format = RecordFormat.of(registration.format() == null ? TableProperties.DEFAULT_FORMAT : registration.format());
     RecordFormat keyFormat = keyFormat(registration.keyFormat(), format);
     ErrorMode requested = registration.errorMode() == null ? null : ErrorMode.of(registration.errorMode());
+    WriteMode writeMode = registration.writeMode() == null ? null : WriteMode.of(registration.writeMode());
     List<Partitioning.Field> partitioning =
         Partitioning.parse(registration.partitioning() == null ? Partitioning.DEFAULT : registration.partitioning());
     MaintenanceSettings settings = MaintenanceSettings.from(registration.properties()); // names a bad value before anything changes
@@ -110,7 +112,7 @@ public final class TableRegistry {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
       table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested,
-          partitioning, otherProperties);
+          writeMode == null ? WriteMode.APPEND : writeMode, partitioning, otherProperties);
       created = true;
     }
     checkLocation(tenant, id, table, created, pathProperties);
@@ -124,6 +126,7 @@ public final class TableRegistry {
           registration.format());
       requireSame(id, "key format", properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
           registration.keyFormat());
+      requireSame(id, "write mode", WriteMode.of(properties).wireName(), registration.writeMode());
       if (registration.partitioning() != null
           && !Partitioning.toProperty(partitioning).equals(Partitioning.toProperty(Partitioning.of(table)))) {
         throw new IllegalStateException("Table " + id + " is already partitioned by " + Partitioning.of(table)
@@ -147,6 +150,10 @@ public final class TableRegistry {
       }
     } else {
       // A table created outside Floe: adopt it, keeping its schema and partitioning.
+      if (writeMode == WriteMode.UPSERT) {
+        throw new IllegalStateException("Table " + id + " was created outside Floe; only a table Floe creates can be"
+            + " an upsert table (it needs Floe's key index from its first row)");
+      }
       var update = table.updateProperties()
           .set(TableProperties.ERROR_MODE, (requested == null ? ErrorMode.LOG : requested).wireName())
           .set(TableProperties.SOURCE_TOPIC, topic)
@@ -215,13 +222,20 @@ public final class TableRegistry {
         properties.getOrDefault(TableProperties.FORMAT, TableProperties.DEFAULT_FORMAT),
         properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
         properties.getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName()),
-        Partitioning.of(table).stream().map(Partitioning.Field::toString).toList());
+        Partitioning.of(table).stream().map(Partitioning.Field::toString).toList(),
+        WriteMode.of(properties).wireName());
   }
 
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
-      RecordFormat keyFormat, ErrorMode mode, List<Partitioning.Field> partitioning, Map<String, String> extra) {
+      RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, List<Partitioning.Field> partitioning,
+      Map<String, String> extra) {
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.putAll(extra);
+    properties.put(TableProperties.WRITE_MODE, writeMode.wireName());
+    if (writeMode == WriteMode.UPSERT) {
+      // Deletion vectors are Iceberg v3's; a v3 table refuses v2 position-delete files.
+      properties.put(org.apache.iceberg.TableProperties.FORMAT_VERSION, "3");
+    }
     properties.put(TableProperties.SOURCE_TOPIC, topic);
     properties.put(TableProperties.FORMAT, format.wireName());
     properties.put(TableProperties.KEY_FORMAT, keyFormat.wireName());
@@ -230,8 +244,8 @@ public final class TableRegistry {
     properties.put(TableProperties.PARTITIONING, Partitioning.toProperty(partitioning));
     Schema schema = format.initialSchema(keyFormat);
     Table table = TableCreation.create(catalog, id, schema, Partitioning.initialSpec(schema, partitioning), properties);
-    LOG.info("Registered table {} for topic {} (tenant {}, format {}, partitioned by {})",
-        id, topic, tenantName, format.wireName(), partitioning);
+    LOG.info("Registered table {} for topic {} (tenant {}, format {}, write mode {}, partitioned by {})",
+        id, topic, tenantName, format.wireName(), writeMode.wireName(), partitioning);
     return table;
   }
 

@@ -18,6 +18,7 @@ import org.apache.iceberg.data.GenericFileWriterFactory;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.OutputFileFactory;
+import io.floe.tasks.keys.RowLocation;
 import org.apache.iceberg.io.RollingDataWriter;
 
 /**
@@ -87,6 +88,19 @@ public final class TableFileWriter implements AutoCloseable {
   public void write(Record record) {
     partitionKey.partition(wrapper.wrap(record));
     writerFor(lookupKey()).write(record);
+  }
+
+  /**
+   * Writes one row and returns where it went: its data file and its position there, as a
+   * deletion vector would name it. (A file rolls after the write that fills it, so the file open
+   * before the write is the row's.)
+   */
+  public RowLocation writeAt(Record record) {
+    partitionKey.partition(wrapper.wrap(record));
+    RollingDataWriter<Record> writer = writerFor(lookupKey());
+    RowLocation location = new RowLocation(writer.currentFilePath().toString(), writer.currentFileRows());
+    writer.write(record);
+    return location;
   }
 
   /**

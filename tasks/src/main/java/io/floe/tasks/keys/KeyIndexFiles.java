@@ -1,0 +1,120 @@
+package io.floe.tasks.keys;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileAppender;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.types.Types;
+
+/**
+ * Key index files: Parquet files of {@code (key, file, pos)}, one shard (source partition) each,
+ * under {@code <table>/metadata/floe-key-index/}. A base file holds every live key of its shard;
+ * a delta holds the keys one commit changed, with a null {@code file} for a deleted key. Files are
+ * immutable, so what has been read is cached by path for every task of the runner.
+ */
+public final class KeyIndexFiles {
+
+  static final Schema SCHEMA = new Schema(
+      Types.NestedField.required(1, "key", Types.BinaryType.get()),
+      Types.NestedField.optional(2, "file", Types.StringType.get()),
+      Types.NestedField.optional(3, "pos", Types.LongType.get()));
+
+  /** The directory under a table's location: inside {@code metadata/}, which maintenance scopes to the table. */
+  public static final String DIRECTORY = "metadata/floe-key-index";
+
+  /** Entries cached across tasks, by file; a key costs about 100 bytes of heap here. */
+  private static final long CACHED_ENTRIES = 4_000_000;
+
+  private final Cache<String, Map<ByteBuffer, RowLocation>> cache = Caffeine.newBuilder()
+      .maximumWeight(CACHED_ENTRIES)
+      .weigher((String path, Map<ByteBuffer, RowLocation> entries) -> Math.max(1, entries.size()))
+      .build();
+
+  /**
+   * One shard's keys: its files applied oldest first. The map is the caller's to change.
+   * A key mapped to null in a delta is absent from the result.
+   */
+  public Map<ByteBuffer, RowLocation> load(FileIO io, List<String> files) {
+    Map<ByteBuffer, RowLocation> keys = new HashMap<>();
+    for (String file : files) {
+      read(io, file).forEach((key, location) -> {
+        if (location == null) {
+          keys.remove(key);
+        } else {
+          keys.put(key, location);
+        }
+      });
+    }
+    return keys;
+  }
+
+  /** The entries of one file, null locations for deleted keys; cached. */
+  Map<ByteBuffer, RowLocation> read(FileIO io, String path) {
+    return cache.get(path, p -> readFile(io, p));
+  }
+
+  private static Map<ByteBuffer, RowLocation> readFile(FileIO io, String path) {
+    Map<ByteBuffer, RowLocation> entries = new HashMap<>();
+    try (CloseableIterable<Record> rows = Parquet.read(io.newInputFile(path))
+        .project(SCHEMA)
+        .createReaderFunc(type -> GenericParquetReaders.buildReader(SCHEMA, type))
+        .build()) {
+      Map<String, String> files = new HashMap<>(); // one String per data file, however many keys point at it
+      for (Record row : rows) {
+        ByteBuffer key = copy((ByteBuffer) row.getField("key"));
+        String file = (String) row.getField("file");
+        entries.put(key, file == null ? null : new RowLocation(files.computeIfAbsent(file, f -> f), (Long) row.getField("pos")));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read key index file " + path, e);
+    }
+    return Collections.unmodifiableMap(entries);
+  }
+
+  /**
+   * Writes one shard file through {@code io} (the task's, so an uncommitted file is discarded with
+   * the task's output) and returns its path. Null locations mark deleted keys (deltas only).
+   */
+  public String write(FileIO io, String tableLocation, int partition, Map<ByteBuffer, RowLocation> entries) {
+    String path = tableLocation + "/" + DIRECTORY + "/p" + partition + "-" + UUID.randomUUID() + ".parquet";
+    GenericRecord template = GenericRecord.create(SCHEMA);
+    try (FileAppender<Record> appender = Parquet.write(io.newOutputFile(path))
+        .schema(SCHEMA)
+        .createWriterFunc(type -> GenericParquetWriter.create(SCHEMA, type))
+        .build()) {
+      for (Map.Entry<ByteBuffer, RowLocation> entry : entries.entrySet()) {
+        GenericRecord row = template.copy();
+        row.setField("key", entry.getKey().duplicate());
+        RowLocation location = entry.getValue();
+        row.setField("file", location == null ? null : location.file());
+        row.setField("pos", location == null ? null : location.position());
+        appender.add(row);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write key index file " + path, e);
+    }
+    cache.put(path, Collections.unmodifiableMap(new HashMap<>(entries)));
+    return path;
+  }
+
+  private static ByteBuffer copy(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return ByteBuffer.wrap(bytes);
+  }
+}

@@ -1,0 +1,121 @@
+package io.floe.tasks.keys;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+
+/**
+ * Which key index files hold an upsert table's keys as of a snapshot: per source partition (a
+ * shard), a base file and the deltas written after it, oldest first.
+ *
+ * <p>Stored in the summary of every upsert commit under {@link #SUMMARY_KEY}, as JSON ({@code
+ * {"0": ["s3://…/p0-a.parquet", "s3://…/p0-b.parquet"]}}), so the index is versioned with the
+ * table: the snapshot a task reads its offsets from also says where its keys are, and a rollback
+ * takes the index back with the rows. Index files are never changed, only added, so runners cache
+ * them by path.
+ */
+public final class KeyIndexPointer {
+
+  public static final String SUMMARY_KEY = "floe.key-index";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final KeyIndexPointer EMPTY = new KeyIndexPointer(Map.of());
+
+  private final Map<Integer, List<String>> shards;
+
+  private KeyIndexPointer(Map<Integer, List<String>> shards) {
+    TreeMap<Integer, List<String>> copy = new TreeMap<>();
+    shards.forEach((partition, files) -> copy.put(partition, List.copyOf(files)));
+    this.shards = Collections.unmodifiableMap(copy);
+  }
+
+  public static KeyIndexPointer empty() {
+    return EMPTY;
+  }
+
+  /**
+   * The pointer as of {@code snapshot}: from the nearest ancestor that records one (commits of
+   * other engines record none), or empty if none does.
+   */
+  public static KeyIndexPointer at(Table table, Snapshot snapshot) {
+    for (Snapshot current = snapshot; current != null;
+        current = current.parentId() == null ? null : table.snapshot(current.parentId())) {
+      String json = current.summary().get(SUMMARY_KEY);
+      if (json != null) {
+        return parse(json);
+      }
+    }
+    return EMPTY;
+  }
+
+  /** The pointer as of the table's current snapshot. */
+  public static KeyIndexPointer current(Table table) {
+    return at(table, table.currentSnapshot());
+  }
+
+  /** Every index file any retained snapshot points at: files maintenance must keep. */
+  public static java.util.Set<String> allFiles(Table table) {
+    java.util.Set<String> files = new java.util.HashSet<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      String json = snapshot.summary().get(SUMMARY_KEY);
+      if (json != null) {
+        parse(json).shards.values().forEach(files::addAll);
+      }
+    }
+    return files;
+  }
+
+  static KeyIndexPointer parse(String json) {
+    try {
+      Map<String, List<String>> raw = MAPPER.readValue(json, new TypeReference<Map<String, List<String>>>() {});
+      Map<Integer, List<String>> shards = new TreeMap<>();
+      raw.forEach((partition, files) -> shards.put(Integer.parseInt(partition), files));
+      return new KeyIndexPointer(shards);
+    } catch (JsonProcessingException | NumberFormatException e) {
+      throw new IllegalStateException("Unreadable " + SUMMARY_KEY + " in a snapshot summary: " + json, e);
+    }
+  }
+
+  /** The files of one shard, base first; empty if the partition has no keys yet. */
+  public List<String> files(int partition) {
+    return shards.getOrDefault(partition, List.of());
+  }
+
+  /** This pointer with the given shards replaced. */
+  public KeyIndexPointer with(Map<Integer, List<String>> replaced) {
+    Map<Integer, List<String>> shards = new TreeMap<>(this.shards);
+    shards.putAll(replaced);
+    return new KeyIndexPointer(shards);
+  }
+
+  public String toJson() {
+    Map<String, List<String>> raw = new TreeMap<>();
+    shards.forEach((partition, files) -> raw.put(Integer.toString(partition), files));
+    try {
+      return MAPPER.writeValueAsString(raw);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof KeyIndexPointer that && shards.equals(that.shards);
+  }
+
+  @Override
+  public int hashCode() {
+    return shards.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return toJson();
+  }
+}

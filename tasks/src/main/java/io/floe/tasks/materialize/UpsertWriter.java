@@ -1,0 +1,218 @@
+package io.floe.tasks.materialize;
+
+import io.floe.tasks.commit.TableChange;
+import io.floe.tasks.format.KafkaColumns;
+import io.floe.tasks.keys.KeyIndexFiles;
+import io.floe.tasks.keys.KeyIndexPointer;
+import io.floe.tasks.keys.RowLocation;
+import io.floe.tasks.write.TaskFileIO;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.BaseDeleteLoader;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.BaseDVFileWriter;
+import org.apache.iceberg.deletes.PositionDeleteIndex;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DeleteWriteResult;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.util.ContentFileUtil;
+
+/**
+ * Upsert mode's write stage: each record replaces the row of its key, each tombstone deletes it,
+ * in offset order. New rows go to data files like an append; a row they replace is marked in a
+ * deletion vector of its data file; the key index shards of the partitions read are updated with
+ * where each key now is. All of it is committed as one row delta ({@link TableChange.Upsert}).
+ *
+ * <p>The keys are the Kafka record keys as bytes, sharded by source partition: Kafka's
+ * partitioner sends a key to one partition, so a task reads only the shards of its own ranges.
+ * The shards come from the snapshot the task read its offsets from, and the commit is guarded
+ * by those offsets, so a task that loses a race re-reads the index it now builds on.
+ */
+final class UpsertWriter implements RowWriter {
+
+  /** Deltas after which a shard's next commit writes a new base file instead of another delta. */
+  static final int MAX_DELTAS = 8;
+
+  private final AppendWriter rows;
+  private final KeyIndexFiles indexFiles;
+  private final Function<Table, TaskFileIO> io;
+  private final String operationId;
+  private final Table base;
+  private final Snapshot baseSnapshot;
+  private final KeyIndexPointer pointer;
+  /** The shards read, as of the base snapshot, updated as rows arrive: where each key's live row is. */
+  private final Map<Integer, Map<ByteBuffer, RowLocation>> shards = new HashMap<>();
+  /** What this task changed, per shard: a key's new location, or null once deleted. */
+  private final Map<Integer, Map<ByteBuffer, RowLocation>> changes = new HashMap<>();
+  /** Rows replaced or deleted, by data file. */
+  private final Map<String, List<Long>> superseded = new LinkedHashMap<>();
+  private long deletes;
+
+  /** @param base the table as of the snapshot the task's offsets were read from */
+  UpsertWriter(AppendWriter rows, KeyIndexFiles indexFiles, Function<Table, TaskFileIO> io, String operationId, Table base) {
+    this.rows = rows;
+    this.indexFiles = indexFiles;
+    this.io = io;
+    this.operationId = operationId;
+    this.base = base;
+    this.baseSnapshot = base == null ? null : base.currentSnapshot();
+    this.pointer = base == null ? KeyIndexPointer.empty() : KeyIndexPointer.at(base, baseSnapshot);
+  }
+
+  @Override
+  public void write(Table table, List<Record> batch, List<Tombstone> tombstones) {
+    List<Object[]> events = new ArrayList<>(batch.size() + tombstones.size());
+    for (Record row : batch) {
+      Record kafka = (Record) row.getField(KafkaColumns.COLUMN);
+      events.add(new Object[] {kafka.getField("partition"), kafka.getField("offset"), row});
+    }
+    for (Tombstone tombstone : tombstones) {
+      events.add(new Object[] {tombstone.partition(), tombstone.offset(), tombstone});
+    }
+    // One partition's records are in offset order already; rows and tombstones are interleaved here.
+    events.sort(Comparator.<Object[]>comparingInt(e -> (Integer) e[0]).thenComparingLong(e -> (Long) e[1]));
+    for (Object[] event : events) {
+      int partition = (Integer) event[0];
+      if (event[2] instanceof Tombstone tombstone) {
+        delete(table, partition, tombstone.key());
+      } else {
+        Record row = (Record) event[2];
+        ByteBuffer key = (ByteBuffer) ((Record) row.getField(KafkaColumns.COLUMN)).getField("key");
+        supersede(table, partition, key);
+        RowLocation location = rows.writeAt(table, row);
+        shard(table, partition).put(key, location);
+        changes.computeIfAbsent(partition, p -> new HashMap<>()).put(key, location);
+      }
+    }
+  }
+
+  private void delete(Table table, int partition, ByteBuffer key) {
+    if (supersede(table, partition, key)) {
+      shard(table, partition).remove(key);
+      changes.computeIfAbsent(partition, p -> new HashMap<>()).put(key, null);
+    } // a tombstone for a key that has no row (e.g. Debezium's after a delete) changes nothing
+  }
+
+  /** Marks the key's live row, if any, as deleted; true if there was one. */
+  private boolean supersede(Table table, int partition, ByteBuffer key) {
+    RowLocation old = shard(table, partition).get(key);
+    if (old == null) {
+      return false;
+    }
+    superseded.computeIfAbsent(old.file(), f -> new ArrayList<>()).add(old.position());
+    deletes++;
+    return true;
+  }
+
+  private Map<ByteBuffer, RowLocation> shard(Table table, int partition) {
+    return shards.computeIfAbsent(partition, p -> indexFiles.load(io.apply(table), pointer.files(p)));
+  }
+
+  @Override
+  public WriteResult finish(Table table) {
+    List<DataFile> written = rows.finishFiles();
+    Map<String, DataFile> dataFiles = new HashMap<>();
+    written.forEach(file -> dataFiles.put(file.location(), file));
+    List<String> referenced = new ArrayList<>();
+    DeleteWriteResult vectors = superseded.isEmpty() ? null : writeDeletionVectors(table, dataFiles, referenced);
+    Map<Integer, List<String>> newShards = new HashMap<>();
+    TaskFileIO files = io.apply(table);
+    changes.forEach((partition, changed) -> {
+      List<String> current = pointer.files(partition);
+      if (current.size() >= MAX_DELTAS + 1) {
+        newShards.put(partition, List.of(indexFiles.write(files, table.location(), partition, shards.get(partition))));
+      } else {
+        List<String> next = new ArrayList<>(current);
+        next.add(indexFiles.write(files, table.location(), partition, changed));
+        newShards.put(partition, next);
+      }
+    });
+    long bytes = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    TableChange change = new TableChange.Upsert(written,
+        vectors == null ? List.of() : vectors.deleteFiles(),
+        vectors == null ? List.of() : vectors.rewrittenDeleteFiles(),
+        referenced, baseSnapshot == null ? null : baseSnapshot.snapshotId(), newShards);
+    return new WriteResult(change, rows.records(), written.size(), bytes);
+  }
+
+  /** Rows this task replaced or deleted. */
+  long deletes() {
+    return deletes;
+  }
+
+  /**
+   * One deletion vector per data file with superseded rows, merged with the file's live vector
+   * (a data file has at most one: the old one is replaced in the same commit).
+   */
+  private DeleteWriteResult writeDeletionVectors(Table table, Map<String, DataFile> ours, List<String> referenced) {
+    Set<String> theirs = new HashSet<>(superseded.keySet());
+    theirs.removeAll(ours.keySet());
+    Map<String, DataFile> dataFiles = new HashMap<>(ours);
+    Map<String, DeleteFile> liveVectors = new HashMap<>();
+    if (!theirs.isEmpty()) {
+      try (CloseableIterable<FileScanTask> tasks = base.newScan().useSnapshot(baseSnapshot.snapshotId()).planFiles()) {
+        for (FileScanTask task : tasks) {
+          String path = task.file().location();
+          if (theirs.contains(path)) {
+            dataFiles.put(path, task.file());
+            task.deletes().stream().filter(ContentFileUtil::isDV).findFirst().ifPresent(dv -> liveVectors.put(path, dv));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (String path : theirs) {
+        if (!dataFiles.containsKey(path)) {
+          throw new IllegalStateException("The key index of " + table.name() + " points at data file " + path
+              + ", which is not in snapshot " + baseSnapshot.snapshotId()
+              + ": the table's data files were rewritten outside Floe (upsert tables cannot be compacted by other engines yet)");
+        }
+      }
+      referenced.addAll(theirs);
+    }
+    TaskFileIO files = io.apply(table);
+    BaseDeleteLoader loader = new BaseDeleteLoader(deleteFile -> files.newInputFile(deleteFile));
+    Function<String, PositionDeleteIndex> previous = path -> {
+      DeleteFile live = liveVectors.get(path);
+      return live == null ? null : loader.loadPositionDeletes(List.of(live), path);
+    };
+    OutputFileFactory puffins = OutputFileFactory.builderFor(table, 1, 1)
+        .format(FileFormat.PUFFIN)
+        .operationId(operationId + "-dv")
+        .ioSupplier(() -> files)
+        .build();
+    BaseDVFileWriter writer = new BaseDVFileWriter(puffins, previous);
+    try (writer) {
+      superseded.forEach((path, positions) -> {
+        DataFile file = dataFiles.get(path);
+        for (long position : positions) {
+          writer.delete(path, position, table.specs().get(file.specId()), file.partition());
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the deletion vectors of " + table.name(), e);
+    }
+    return writer.result();
+  }
+
+  @Override
+  public void abort() {
+    rows.abort();
+  }
+}

@@ -1,0 +1,209 @@
+package io.floe.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.floe.runner.Runner;
+import io.floe.tasks.deadletter.KafkaDeadLetterSink;
+import io.floe.tasks.keys.KeyIndexPointer;
+import io.floe.tasks.maintain.MaintainExecutor;
+import io.floe.tests.stack.LocalStack;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableUtil;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Upsert mode against the real stack: a keyed topic of inserts, updates and tombstones becomes the
+ * table of the latest value per key, deletes applied, read back with Iceberg's generic reader and
+ * compared key by key with the last value per key computed from the produced log.
+ */
+class UpsertIT {
+
+  @TempDir static Path dir;
+  static LocalStack stack;
+  static Runner runner;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = LocalStack.start(dir.resolve("stack"));
+    runner = stack.startRunner(Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void aKeyedTopicBecomesTheLatestValueOfEachKey() throws Exception {
+    String topic = "upsert-users";
+    String table = "upsert.users";
+    stack.createTopic(topic, 3);
+    // Maintenance (orphan removal included) runs between rounds: it must keep the key index and
+    // the deletion vectors, which later rounds read.
+    JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
+        .put("properties", new JsonObject().put("floe.maintenance.interval-ms", "500")
+            .put("floe.maintenance.orphan-min-age-ms", "1000")), 201);
+    assertThat(registered.getString("write-mode")).isEqualTo("upsert");
+
+    // The produced log, and from it the expected table: the last value per key, tombstones deleting.
+    Map<String, JsonObject> expected = new TreeMap<>();
+    Random random = new Random(42);
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    int keys = 400;
+    int version = 0;
+    long tombstones = 0;
+    long updates = 0;
+    // Several rounds, each committed before the next: later rounds replace and delete rows of the
+    // files earlier rounds wrote, so deletion vectors land on old files and merge with older ones.
+    // Twelve rounds, so at least twelve commits per shard: past 8 deltas a shard gets a new base.
+    for (int round = 0; round < 12; round++) {
+      int records = round == 0 ? keys : 300;
+      for (int i = 0; i < records; i++) {
+        String key = "user-" + (round == 0 ? i : random.nextInt(keys));
+        boolean delete = round > 0 && random.nextInt(6) == 0;
+        byte[] value = null;
+        if (delete) {
+          expected.remove(key);
+          tombstones++;
+        } else {
+          JsonObject row = new JsonObject().put("user", key).put("version", ++version).put("name", "name-" + version);
+          if (expected.put(key, row) != null) {
+            updates++;
+          }
+          value = row.encode().getBytes(StandardCharsets.UTF_8);
+        }
+        producer.send(new ProducerRecord<>(topic, null, key.getBytes(StandardCharsets.UTF_8), value));
+      }
+      producer.flush();
+      stack.awaitCaughtUp(runner, table, Duration.ofSeconds(90));
+      assertTableEquals(table, expected);
+      if (round == 1) {
+        String before = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
+        Thread.sleep(1500); // past the orphan age, so the index files of rounds 0 and 1 are candidates
+        await("maintenance ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+          String now = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
+          return now != null && !now.equals(before);
+        });
+      }
+    }
+    assertThat(updates).as("the log replaced rows").isPositive();
+    assertThat(tombstones).as("the log deleted rows").isPositive();
+    assertThat(stack.get(runner, "/metrics").body()).containsPattern("floe_records_superseded_total\\{table=\"upsert.users\"[^}]*\\} [1-9]");
+
+    Table iceberg = stack.catalog().loadTable(TableIdentifier.parse(table));
+    assertThat(TableUtil.formatVersion(iceberg)).isEqualTo(3);
+    assertThat(KeyIndexPointer.current(iceberg).toJson()).as("the key index is recorded with the snapshot").contains("floe-key-index");
+    KeyIndexPointer pointer = KeyIndexPointer.current(iceberg);
+    for (int partition = 0; partition < 3; partition++) {
+      assertThat(pointer.files(partition)).as("shard %s: a base and at most 8 deltas", partition)
+          .isNotEmpty().hasSizeLessThanOrEqualTo(9);
+    }
+    // Runners cache index files, so a deleted one would go unnoticed until a restart: look in S3.
+    assertThat(KeyIndexPointer.allFiles(iceberg)).isNotEmpty().allSatisfy(file ->
+        assertThat(iceberg.io().newInputFile(file).exists()).as("index file %s survived maintenance", file).isTrue());
+    int vectors = 0;
+    try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        assertThat(task.deletes()).as("at most one deletion vector per data file: %s", task.file().location()).hasSizeLessThanOrEqualTo(1);
+        task.deletes().forEach(delete -> assertThat(delete.format().name()).isEqualTo("PUFFIN"));
+        vectors += task.deletes().size();
+      }
+    }
+    assertThat(vectors).as("superseded rows are marked in deletion vectors").isPositive();
+    long replacedVectors = 0;
+    for (org.apache.iceberg.Snapshot snapshot : iceberg.snapshots()) {
+      replacedVectors += Long.parseLong(snapshot.summary().getOrDefault("removed-dvs", "0"));
+    }
+    assertThat(replacedVectors).as("a file's vector was merged with newer deletes and replaced, never doubled").isPositive();
+
+    // The write mode is fixed when the table is created.
+    JsonObject refused = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "append"), 409);
+    assertThat(refused.getJsonObject("error").getString("message")).contains("write mode upsert");
+  }
+
+  @Test
+  void aRecordWithoutAKeyGoesToTheErrorModeAndTheOthersAreWritten() throws Exception {
+    String topic = "upsert-unkeyed";
+    String table = "upsert.unkeyed";
+    stack.createTopic(topic, 1);
+    register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert"), 201);
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    producer.send(new ProducerRecord<>(topic, 0, "a".getBytes(StandardCharsets.UTF_8), json("a", 1)));
+    producer.send(new ProducerRecord<>(topic, 0, null, json("nobody", 2)));
+    producer.send(new ProducerRecord<>(topic, 0, "a".getBytes(StandardCharsets.UTF_8), json("a", 3)));
+    producer.flush();
+    stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+
+    Map<String, JsonObject> expected = Map.of("a", new JsonObject().put("user", "a").put("version", 3));
+    assertTableEquals(table, expected);
+    List<ConsumerRecord<byte[], byte[]>> dead = stack.readTopic("floe.dlq", 1, Duration.ofSeconds(10)).stream()
+        .filter(record -> topic.equals(MaterializeIT.header(record, KafkaDeadLetterSink.SOURCE_TOPIC))).toList();
+    assertThat(dead).hasSize(1);
+    assertThat(MaterializeIT.header(dead.get(0), KafkaDeadLetterSink.REASON)).contains("needs a record key");
+    assertThat(MaterializeIT.header(dead.get(0), KafkaDeadLetterSink.SOURCE_OFFSET)).isEqualTo("1");
+  }
+
+  @Test
+  void anUnknownWriteModeIsRefused() throws Exception {
+    JsonObject refused = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("write-mode", "merge"), 400);
+    assertThat(refused.getJsonObject("error").getString("message")).contains("Unsupported write mode 'merge' (supported: append, upsert)");
+  }
+
+  // --- helpers ---
+
+  private static byte[] json(String user, int version) {
+    return new JsonObject().put("user", user).put("version", version).encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The table's rows are exactly the expected values, one row per key (its record key in {@code _kafka.key}). */
+  private static void assertTableEquals(String table, Map<String, JsonObject> expected) throws Exception {
+    Map<String, Record> byKey = new HashMap<>();
+    for (Record row : stack.readTable(table)) {
+      Record kafka = (Record) row.getField("_kafka");
+      ByteBuffer keyBytes = ((ByteBuffer) kafka.getField("key")).duplicate();
+      byte[] bytes = new byte[keyBytes.remaining()];
+      keyBytes.get(bytes);
+      String key = new String(bytes, StandardCharsets.UTF_8);
+      assertThat(byKey.put(key, row)).as("key %s has one row", key).isNull();
+    }
+    assertThat(byKey.keySet()).as("the table's keys").containsExactlyInAnyOrderElementsOf(expected.keySet());
+    expected.forEach((key, value) -> {
+      Record row = byKey.get(key);
+      value.forEach(field -> {
+        Object actual = row.getField(field.getKey());
+        Object wanted = field.getValue() instanceof Integer number ? (Object) number.longValue() : field.getValue();
+        assertThat(actual).as("%s of key %s", field.getKey(), key).isEqualTo(wanted);
+      });
+    });
+  }
+
+  private static JsonObject register(JsonObject body, int expectedStatus) throws Exception {
+    HttpResponse<String> response = stack.post(runner, "/api/v1/tables", body.encode());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
+    return new JsonObject(response.body());
+  }
+}
