@@ -32,6 +32,7 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -41,7 +42,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * continuously, and runners die over and over — halting themselves at crash points (mid-upload,
  * between upload and commit, between table commit and task-offset commit) and killed with
  * SIGKILL from outside — and are restarted. At the end the table holds exactly the produced
- * records and no multipart upload is left open.
+ * records (an upsert table: exactly the last value of each key) and no multipart upload is left
+ * open.
  *
  * <p>CI runs a short version; a longer run: {@code mvn -pl tests -am verify -Dtest=CrashIT
  * -Dsurefire.failIfNoSpecifiedTests=false -Dfloe.faults.seconds=300}.
@@ -53,13 +55,83 @@ class CrashIT {
   private static final String TOPIC = "chaos";
 
   @TempDir Path dir;
+  private final List<LocalStack> stacks = new ArrayList<>();
 
   @Test
   void runnersDyingAtEveryStageLoseAndDuplicateNothing() throws Exception {
+    Producer producer = new Producer();
+    Chaos chaos = runChaos(new JsonObject().put("table", TABLE).put("topic", TOPIC), producer::run, producer::close);
+    Verdict verdict = verify(chaos.stack, producer);
+    System.out.printf("FAULT SUITE: %s, rows produced=%d, rows in table=%d, duplicates=%d, missing=%d%n",
+        chaos, producer.count.get(), verdict.rows, verdict.duplicates, verdict.missing);
+    chaos.assertFaultsInjected();
+    assertThat(verdict.duplicates).isZero();
+    assertThat(verdict.missing).isZero();
+    assertThat(verdict.rows).isEqualTo(producer.count.get());
+    assertThat(verdict.checksum).isEqualTo(producer.checksum.get());
+  }
+
+  /**
+   * The upsert variant: keyed updates and tombstones under the same crashes and faults; the table
+   * read back equals, key by key, the last value per key of the produced log, deletes applied.
+   */
+  @Test
+  void anUpsertTableUnderCrashesHoldsTheLastValueOfEachKey() throws Exception {
+    KeyedProducer producer = new KeyedProducer();
+    Chaos chaos = runChaos(new JsonObject().put("table", TABLE).put("topic", TOPIC).put("write-mode", "upsert"),
+        producer::run, producer::close);
+    Map<String, Long> expected = producer.lastVersions();
+    Map<String, Long> actual = new HashMap<>();
+    long rows = 0;
+    Table table = chaos.stack.catalog().loadTable(TableIdentifier.parse(TABLE));
+    try (CloseableIterable<Record> records = IcebergGenerics.read(table).build()) {
+      for (Record record : records) {
+        rows++;
+        String key = StandardCharsets.UTF_8.decode((ByteBuffer) ((Record) record.getField("_kafka")).getField("key")).toString();
+        assertThat(actual.put(key, (Long) record.getField("version"))).as("key %s has one row", key).isNull();
+        assertThat((String) record.getField("key")).isEqualTo(key);
+      }
+    }
+    System.out.printf("FAULT SUITE (upsert): %s, records produced=%d (%d tombstones), keys live=%d, rows in table=%d%n",
+        chaos, producer.count, producer.tombstones, expected.size(), rows);
+    chaos.assertFaultsInjected();
+    assertThat(producer.tombstones).as("the log deleted keys").isPositive();
+    assertThat(actual).as("the last value of each key, deletes applied").isEqualTo(expected);
+  }
+
+  /** What a chaos run did; the stack stays open for reading the table, closed with the test's temp dir. */
+  private record Chaos(LocalStack stack, int crashPointHalts, int sigkills, long s3Faults, long catalogFaults,
+      long openUploads, String summaries) {
+
+    void assertFaultsInjected() {
+      assertThat(s3Faults).as("S3 faults injected").isPositive();
+      assertThat(catalogFaults).as("catalog faults injected").isPositive();
+      assertThat(crashPointHalts + sigkills).as("crashes injected").isGreaterThanOrEqualTo(2);
+      assertThat(openUploads).as("incomplete multipart uploads left").isZero();
+    }
+
+    @Override
+    public String toString() {
+      return String.format("crashes injected=%d (crash points %d, SIGKILL %d), S3 faults injected=%d, catalog faults"
+          + " injected=%d, incomplete multipart uploads left=%d%n%s", crashPointHalts + sigkills, crashPointHalts, sigkills,
+          s3Faults, catalogFaults, openUploads, summaries);
+    }
+  }
+
+  private interface Production {
+    void run(KafkaProducer<byte[], byte[]> kafka, long seconds);
+  }
+
+  /**
+   * Registers the table, produces for {@code floe.faults.seconds} while runners crash and are
+   * restarted, then lets calm runners catch up and checks that no upload is left open.
+   */
+  private Chaos runChaos(JsonObject registration, Production production, Runnable afterProducing) throws Exception {
     long chaosSeconds = Long.getLong("floe.faults.seconds", 30);
     Random random = new Random(7);
-    try (LocalStack stack = LocalStack.start(dir.resolve("stack"));
-        FaultProxy s3Faults = FaultProxy.start(URI.create(stack.infra().s3Endpoint()), 17);
+    LocalStack stack = LocalStack.start(dir.resolve("stack"));
+    stacks.add(stack);
+    try (FaultProxy s3Faults = FaultProxy.start(URI.create(stack.infra().s3Endpoint()), 17);
         FaultProxy catalogFaults = FaultProxy.start(URI.create(stack.catalogUri()), 23)) {
       stack.createTopic(TOPIC, 4);
       // Runners reach S3 and the catalog only through the fault proxies.
@@ -82,10 +154,13 @@ class CrashIT {
       for (int i = 0; i < RUNNERS; i++) {
         runners.add(RunnerProcess.start(config, "384m", dir.resolve("runners")));
       }
-      register(runners.get(0));
+      register(runners.get(0), registration);
 
-      Producer producer = new Producer(stack.producer());
-      CompletableFuture<Void> production = CompletableFuture.runAsync(() -> producer.run(chaosSeconds));
+      KafkaProducer<byte[], byte[]> kafka = stack.producer();
+      CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
+        production.run(kafka, chaosSeconds);
+        afterProducing.run();
+      });
       Map<Integer, CompletableFuture<RunnerProcess>> restarts = new HashMap<>();
       int crashPointHalts = 0;
       int sigkills = 0;
@@ -93,7 +168,7 @@ class CrashIT {
       long catalogDownAt = System.currentTimeMillis() + chaosSeconds * 1000 / 3;
       long catalogDownFor = Math.min(60_000, chaosSeconds * 1000 / 3);
       boolean catalogWasDown = false;
-      while (!production.isDone()) {
+      while (!producing.isDone()) {
         long now = System.currentTimeMillis();
         if (!catalogWasDown && now >= catalogDownAt) {
           catalogFaults.down(); // the catalog is unreachable for a while: tasks wait, nothing is lost
@@ -131,7 +206,7 @@ class CrashIT {
         }
         Thread.sleep(200);
       }
-      production.get();
+      producing.get();
       catalogFaults.up();
       for (CompletableFuture<RunnerProcess> pending : restarts.values()) {
         runners.add(pending.join());
@@ -163,25 +238,15 @@ class CrashIT {
       for (RunnerProcess runner : runners) {
         runner.close();
       }
-
-      Verdict verdict = verify(stack, producer);
-      System.out.printf("FAULT SUITE: crashes injected=%d (crash points %d, SIGKILL %d), S3 faults injected=%d, "
-              + "catalog faults injected=%d, rows produced=%d, rows in table=%d, duplicates=%d, missing=%d, "
-              + "incomplete multipart uploads left=%d%n",
-          crashPointHalts + sigkills, crashPointHalts, sigkills, s3Faults.injectedCount(),
-          catalogFaults.injectedCount(), producer.count.get(), verdict.rows, verdict.duplicates, verdict.missing,
-          openUploads);
-      System.out.println(s3Faults.summary());
-      System.out.println(catalogFaults.summary());
-      assertThat(s3Faults.injectedCount()).as("S3 faults injected").isPositive();
-      assertThat(catalogFaults.injectedCount()).as("catalog faults injected").isPositive();
-      assertThat(crashPointHalts + sigkills).as("crashes injected").isGreaterThanOrEqualTo(2);
-      assertThat(verdict.duplicates).isZero();
-      assertThat(verdict.missing).isZero();
-      assertThat(verdict.rows).isEqualTo(producer.count.get());
-      assertThat(verdict.checksum).isEqualTo(producer.checksum.get());
-      assertThat(openUploads).isZero();
+      return new Chaos(stack, crashPointHalts, sigkills, s3Faults.injectedCount(), catalogFaults.injectedCount(),
+          openUploads, s3Faults.summary() + "\n" + catalogFaults.summary());
     }
+  }
+
+  @AfterEach
+  void closeStacks() {
+    stacks.forEach(LocalStack::close);
+    stacks.clear();
   }
 
   private CompletableFuture<RunnerProcess> restartLater(Map<String, String> config) {
@@ -213,29 +278,24 @@ class CrashIT {
         .respond(Reply.catalogError(503, "ServiceUnavailableException"));
   }
 
-  private static void register(RunnerProcess runner) throws Exception {
+  private static void register(RunnerProcess runner, JsonObject registration) throws Exception {
     var client = java.net.http.HttpClient.newHttpClient();
     var response = client.send(java.net.http.HttpRequest.newBuilder(
             runner.get("/health").uri().resolve("/api/v1/tables"))
         .header("content-type", "application/json")
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-            new JsonObject().put("table", TABLE).put("topic", TOPIC).encode()))
+            registration.encode()))
         .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
   }
 
   /** Produces ~1.4 KB records continuously; remembers what it produced as a count and checksum. */
   private static final class Producer {
-    final KafkaProducer<byte[], byte[]> kafka;
     final AtomicLong count = new AtomicLong();
     final AtomicLong checksum = new AtomicLong();
     final AtomicBoolean failed = new AtomicBoolean();
 
-    Producer(KafkaProducer<byte[], byte[]> kafka) {
-      this.kafka = kafka;
-    }
-
-    void run(long seconds) {
+    void run(KafkaProducer<byte[], byte[]> kafka, long seconds) {
       Random random = new Random(11);
       byte[] blob = new byte[1000];
       long end = System.currentTimeMillis() + seconds * 1000;
@@ -262,7 +322,67 @@ class CrashIT {
         }
       }
       kafka.flush();
+    }
+
+    void close() {
       assertThat(failed).as("every record was produced").isFalse();
+    }
+  }
+
+  /**
+   * Produces updates of 2,000 keys (~300-byte values) continuously, one in eight a tombstone, and
+   * remembers the last version of each key (one producer thread, idempotent: a partition keeps the
+   * order of sends).
+   */
+  private static final class KeyedProducer {
+    private static final int KEYS = 2_000;
+    private final Map<String, Long> last = new HashMap<>();
+    final AtomicBoolean failed = new AtomicBoolean();
+    long count;
+    long tombstones;
+
+    void run(KafkaProducer<byte[], byte[]> kafka, long seconds) {
+      Random random = new Random(13);
+      byte[] blob = new byte[200];
+      long end = System.currentTimeMillis() + seconds * 1000;
+      long version = 0;
+      while (System.currentTimeMillis() < end) {
+        for (int i = 0; i < 200; i++) {
+          String key = "k-" + random.nextInt(KEYS);
+          byte[] value = null;
+          if (random.nextInt(8) == 0) {
+            last.remove(key);
+            tombstones++;
+          } else {
+            random.nextBytes(blob);
+            version++;
+            value = new JsonObject().put("key", key).put("version", version)
+                .put("blob", Base64.getEncoder().encodeToString(blob)).encode().getBytes(StandardCharsets.UTF_8);
+            last.put(key, version);
+          }
+          count++;
+          kafka.send(new ProducerRecord<>(TOPIC, key.getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> {
+            if (error != null) {
+              failed.set(true);
+            }
+          });
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      kafka.flush();
+    }
+
+    void close() {
+      assertThat(failed).as("every record was produced").isFalse();
+    }
+
+    Map<String, Long> lastVersions() {
+      return Map.copyOf(last);
     }
   }
 

@@ -66,7 +66,9 @@ class UpsertIT {
     // the deletion vectors, which later rounds read.
     JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
         .put("properties", new JsonObject().put("floe.maintenance.interval-ms", "500")
-            .put("floe.maintenance.orphan-min-age-ms", "1000")), 201);
+            .put("floe.maintenance.orphan-min-age-ms", "1000")
+            // Compaction too, between rounds: the key index must follow the rows it moves.
+            .put("floe.compaction.min-files", "3").put("floe.compaction.check-interval-ms", "500")), 201);
     assertThat(registered.getString("write-mode")).isEqualTo("upsert");
 
     // The produced log, and from it the expected table: the last value per key, tombstones deleting.
@@ -111,6 +113,11 @@ class UpsertIT {
       }
     }
     assertThat(updates).as("the log replaced rows").isPositive();
+    Table compacted = stack.catalog().loadTable(TableIdentifier.parse(table));
+    List<String> operations = new java.util.ArrayList<>();
+    compacted.snapshots().forEach(snapshot -> operations.add(snapshot.operation()));
+    assertThat(operations).as("compactions ran between rounds, and rows kept being replaced after them")
+        .contains("replace").containsSubsequence("replace", "overwrite");
     assertThat(tombstones).as("the log deleted rows").isPositive();
     assertThat(stack.get(runner, "/metrics").body()).containsPattern("floe_records_superseded_total\\{table=\"upsert.users\"[^}]*\\} [1-9]");
 
@@ -168,12 +175,74 @@ class UpsertIT {
   }
 
   @Test
+  void debeziumChangeEventsBecomeTheCurrentStateOfTheSourceTable() throws Exception {
+    String topic = "dbserver1.inventory.customers";
+    String table = "cdc.customers";
+    stack.createTopic(topic, 2);
+    JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic)
+        .put("write-mode", "upsert").put("envelope", "debezium"), 201);
+    assertThat(registered.getString("envelope")).isEqualTo("debezium");
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    // As Debezium's JSON converter writes them: keys {"id": n}; values with and without schemas.enable.
+    send(producer, topic, 1001, event("r", null, customer(1001, "Sally", "sally@example.com"), true));
+    send(producer, topic, 1002, event("r", null, customer(1002, "George", "gbailey@example.com"), false));
+    send(producer, topic, 1003, event("c", null, customer(1003, "Edward", "ed@example.com"), true));
+    send(producer, topic, 1001, event("u", customer(1001, "Sally", "sally@example.com"), customer(1001, "Sally", "sally.t@example.com"), false));
+    send(producer, topic, 1002, event("d", customer(1002, "George", "gbailey@example.com"), null, true));
+    producer.send(new ProducerRecord<>(topic, key(1002), null)); // the tombstone after a delete
+    send(producer, topic, 1003, event("x", null, customer(1003, "Edward", "nope@example.com"), false)); // unknown op
+    send(producer, topic, 1003, event("t", null, null, false)); // truncate
+    producer.send(new ProducerRecord<>(topic, key(1003), "{not json".getBytes(StandardCharsets.UTF_8)));
+    producer.flush();
+    stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+
+    Map<String, Record> rows = new HashMap<>();
+    for (Record row : stack.readTable(table)) {
+      rows.put(String.valueOf(row.getField("id")), row);
+    }
+    assertThat(rows.keySet()).containsExactlyInAnyOrder("1001", "1003");
+    assertThat(rows.get("1001").getField("email")).isEqualTo("sally.t@example.com");
+    assertThat(rows.get("1001").getField("_op")).isEqualTo("u");
+    assertThat(rows.get("1001").getField("_source_ts_ms")).isEqualTo(1_700_000_000_000L);
+    assertThat(rows.get("1003").getField("email")).as("bad events change nothing").isEqualTo("ed@example.com");
+    assertThat(rows.get("1003").getField("_op")).isEqualTo("c");
+    List<String> reasons = stack.readTopic("floe.dlq", 3, Duration.ofSeconds(10)).stream()
+        .filter(record -> topic.equals(MaterializeIT.header(record, KafkaDeadLetterSink.SOURCE_TOPIC)))
+        .map(record -> MaterializeIT.header(record, KafkaDeadLetterSink.REASON)).toList();
+    assertThat(reasons).hasSize(3);
+    assertThat(reasons.get(0)).contains("unknown 'op': 'x'");
+    assertThat(reasons.get(1)).contains("truncate");
+    assertThat(reasons.get(2)).contains("not valid JSON");
+  }
+
+  @Test
   void anUnknownWriteModeIsRefused() throws Exception {
     JsonObject refused = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("write-mode", "merge"), 400);
     assertThat(refused.getJsonObject("error").getString("message")).contains("Unsupported write mode 'merge' (supported: append, upsert)");
   }
 
   // --- helpers ---
+
+  private static byte[] key(int id) {
+    return new JsonObject().put("id", id).encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonObject customer(int id, String name, String email) {
+    return new JsonObject().put("id", id).put("first_name", name).put("email", email);
+  }
+
+  /** A Debezium change event; with {@code schemas}, wrapped as the JSON converter does with schemas.enable. */
+  private static JsonObject event(String op, JsonObject before, JsonObject after, boolean schemas) {
+    JsonObject payload = new JsonObject().put("before", before).put("after", after).put("op", op)
+        .put("ts_ms", 1_700_000_000_500L)
+        .put("source", new JsonObject().put("connector", "postgresql").put("db", "inventory").put("ts_ms", 1_700_000_000_000L))
+        .put("transaction", (Object) null);
+    return schemas ? new JsonObject().put("schema", new JsonObject().put("type", "struct")).put("payload", payload) : payload;
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, String topic, int id, JsonObject event) {
+    producer.send(new ProducerRecord<>(topic, key(id), event.encode().getBytes(StandardCharsets.UTF_8)));
+  }
 
   private static byte[] json(String user, int version) {
     return new JsonObject().put("user", user).put("version", version).encode().getBytes(StandardCharsets.UTF_8);

@@ -163,6 +163,7 @@ public final class AdminApi {
     String format = optionalString(body, "format");
     String keyFormat = optionalString(body, "key-format");
     String writeMode = optionalString(body, "write-mode");
+    String envelope = optionalString(body, "envelope");
     String errorMode = optionalString(body, "error-mode");
     List<String> partitioning = null;
     Object terms = body.getValue("partitioning");
@@ -190,7 +191,7 @@ public final class AdminApi {
     }
     Registration registration;
     try {
-      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties, writeMode);
+      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties, writeMode, envelope);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
       return;
@@ -207,6 +208,7 @@ public final class AdminApi {
           .put("format", registered.format())
           .put("key-format", registered.keyFormat())
           .put("write-mode", registered.writeMode())
+          .put("envelope", registered.envelope())
           .put("error-mode", registered.errorMode())
           .put("partitioning", new JsonArray(registered.partitioning()));
     }, 201);

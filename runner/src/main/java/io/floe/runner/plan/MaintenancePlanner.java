@@ -1,7 +1,6 @@
 package io.floe.runner.plan;
 
 import io.floe.tasks.contract.CompactTask;
-import io.floe.tasks.format.WriteMode;
 import io.floe.tasks.contract.MaintainTask;
 import io.floe.tasks.contract.Task;
 import io.floe.tasks.maintain.CompactionPlan;
@@ -92,8 +91,7 @@ public final class MaintenancePlanner {
     state.lastCheckMillis = now;
     List<CompactionPlan.FileInfo> files = CompactionPlan.liveFiles(table);
     state.stats = CompactionPlan.stats(files, settings);
-    if (!settings.compactionEnabled() || WriteMode.UPSERT.wireName().equals(registered.writeMode())) {
-      // Upsert tables are not compacted yet: a rewrite must also move the key index's positions.
+    if (!settings.compactionEnabled()) {
       return tasks;
     }
     Set<String> live = new HashSet<>();

@@ -21,16 +21,19 @@ final class OffsetGuardedOperations implements TableOperations {
   private final TableOperations delegate;
   private final SourceOffsets expected;
   private final FileIO io;
+  private final TableChange change;
 
   /**
    * @param expected the offsets the base must hold; null to guard nothing (only the FileIO is swapped)
    * @param io where the commit writes manifests and the manifest list: the task's own FileIO, so
    *     they stream from memory like data files and are discarded with the task's output
+   * @param change what is committed, checked against each base too ({@link TableChange#verify}); null for none
    */
-  OffsetGuardedOperations(TableOperations delegate, SourceOffsets expected, FileIO io) {
+  OffsetGuardedOperations(TableOperations delegate, SourceOffsets expected, FileIO io, TableChange change) {
     this.delegate = delegate;
     this.expected = expected;
     this.io = io;
+    this.change = change;
   }
 
   @Override
@@ -40,6 +43,10 @@ final class OffsetGuardedOperations implements TableOperations {
       if (!actual.equals(expected)) {
         throw new OffsetsMovedException(expected, actual);
       }
+    }
+    if (change != null && metadata.currentSnapshot() != null
+        && (base.currentSnapshot() == null || metadata.currentSnapshot().snapshotId() != base.currentSnapshot().snapshotId())) {
+      change.verify(base, metadata); // only the commit that adds the change's snapshot
     }
     delegate.commit(base, metadata);
   }
@@ -77,7 +84,7 @@ final class OffsetGuardedOperations implements TableOperations {
   @Override
   public TableOperations temp(TableMetadata uncommittedMetadata) {
     // Transactions write manifests through the temporary operations: keep our FileIO there too.
-    return new OffsetGuardedOperations(delegate.temp(uncommittedMetadata), expected, io);
+    return new OffsetGuardedOperations(delegate.temp(uncommittedMetadata), expected, io, change);
   }
 
   @Override

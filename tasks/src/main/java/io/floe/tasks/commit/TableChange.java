@@ -3,12 +3,15 @@ package io.floe.tasks.commit;
 import java.util.List;
 import java.util.Map;
 import io.floe.tasks.keys.KeyIndexPointer;
+import io.floe.tasks.keys.ShardUpdate;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.Transaction;
+import org.apache.iceberg.exceptions.ValidationException;
 
 /**
  * What a commit does to the table's data. {@link Append} is append mode's, {@link Upsert} upsert
@@ -22,6 +25,36 @@ public sealed interface TableChange {
 
   /** Whether the change carries source offsets: the commit is then guarded by them. */
   boolean advancesOffsets();
+
+  /** The key index shards the change updates (upsert tables); empty for none. */
+  default Map<Integer, ShardUpdate> keyIndex() {
+    return Map.of();
+  }
+
+  /**
+   * Checked on every base Iceberg is about to commit {@code updated} against (it re-applies a
+   * change that lost a race on a newer base, keeping the summary it prepared): the key index
+   * pointer the change wrote must still be the base's with the change's shard updates applied.
+   *
+   * @throws ValidationException otherwise; the change is redone from the table as it is
+   */
+  default void verify(TableMetadata base, TableMetadata updated) {
+    if (keyIndex().isEmpty()) {
+      return;
+    }
+    KeyIndexPointer expected = KeyIndexPointer.current(base).apply(keyIndex());
+    KeyIndexPointer written = KeyIndexPointer.of(updated.currentSnapshot());
+    if (!expected.equals(written)) {
+      throw new ValidationException("The key index moved while committing (now %s)", KeyIndexPointer.current(base));
+    }
+  }
+
+  /** Records the key index after this change in the update's summary, from the table as it is now. */
+  private static void recordKeyIndex(SnapshotUpdate<?> update, Transaction transaction, Map<Integer, ShardUpdate> shards) {
+    if (!shards.isEmpty()) {
+      update.set(KeyIndexPointer.SUMMARY_KEY, KeyIndexPointer.current(transaction.table()).apply(shards).toJson());
+    }
+  }
 
   record Append(List<DataFile> files) implements TableChange {
     public Append {
@@ -52,12 +85,17 @@ public sealed interface TableChange {
    *
    * @param summary extra snapshot summary entries (e.g. compaction's input size)
    */
-  record Rewrite(List<DataFile> deleted, List<DataFile> added, long startSnapshotId, Map<String, String> summary)
-      implements TableChange {
+  record Rewrite(List<DataFile> deleted, List<DataFile> added, long startSnapshotId, Map<String, String> summary,
+      Map<Integer, ShardUpdate> keyIndex) implements TableChange {
     public Rewrite {
       deleted = List.copyOf(deleted);
       added = List.copyOf(added);
       summary = Map.copyOf(summary);
+      keyIndex = Map.copyOf(keyIndex);
+    }
+
+    public Rewrite(List<DataFile> deleted, List<DataFile> added, long startSnapshotId, Map<String, String> summary) {
+      this(deleted, added, startSnapshotId, summary, Map.of());
     }
 
     @Override
@@ -67,6 +105,7 @@ public sealed interface TableChange {
       deleted.forEach(rewrite::deleteFile);
       added.forEach(rewrite::addFile);
       summary.forEach(rewrite::set);
+      recordKeyIndex(rewrite, transaction, keyIndex); // an upsert table's moved rows
       return rewrite;
     }
 
@@ -84,22 +123,22 @@ public sealed interface TableChange {
    * deletion vectors from: a data file it deletes from must still be there (a concurrent rewrite
    * makes it a conflict, never a lost delete), a deletion vector it replaces must still be live,
    * and no other commit may have added a vector for a file it marks (Iceberg checks that on every
-   * row delta). The key index pointer is computed when the update is prepared, from the table as
-   * it is then, so a commit made again after another task moved other partitions keeps their
-   * shards.
+   * row delta). The key index pointer is the table's as the update is prepared with this
+   * change's shard updates applied, so a commit made again after another task or a compaction
+   * moved the index keeps what they wrote (see {@link #verify}).
    *
    * @param baseSnapshotId null when the table had no snapshot
    * @param referencedFiles data files of earlier commits the deletion vectors mark
-   * @param shards the key index files of the partitions this change rewrote
+   * @param keyIndex the key index files written, by shard
    */
   record Upsert(List<DataFile> files, List<DeleteFile> deletionVectors, List<DeleteFile> replacedVectors,
-      List<String> referencedFiles, Long baseSnapshotId, Map<Integer, List<String>> shards) implements TableChange {
+      List<String> referencedFiles, Long baseSnapshotId, Map<Integer, ShardUpdate> keyIndex) implements TableChange {
     public Upsert {
       files = List.copyOf(files);
       deletionVectors = List.copyOf(deletionVectors);
       replacedVectors = List.copyOf(replacedVectors);
       referencedFiles = List.copyOf(referencedFiles);
-      shards = Map.copyOf(shards);
+      keyIndex = Map.copyOf(keyIndex);
     }
 
     @Override
@@ -116,7 +155,7 @@ public sealed interface TableChange {
         delta.validateDataFilesExist(referencedFiles);
       }
       delta.validateDeletedFiles();
-      delta.set(KeyIndexPointer.SUMMARY_KEY, KeyIndexPointer.current(transaction.table()).with(shards).toJson());
+      recordKeyIndex(delta, transaction, keyIndex);
       return delta;
     }
 

@@ -76,7 +76,7 @@ public final class TableCommitter {
   private CommitOutcome apply(Table table, TableChange change, SourceOffsets base, String offsets, String topic,
       String taskId, String commitId, Map<String, String> properties, FileIO io) {
     TableOperations ops = ((HasTableOperations) table).operations();
-    Table view = new BaseTable(new OffsetGuardedOperations(ops, base, io), table.name());
+    Table view = new BaseTable(new OffsetGuardedOperations(ops, base, io, change), table.name());
     // One transaction, one catalog commit: the data change with the offsets in its snapshot
     // summary, and the same offsets as a table property, which survives snapshot expiry and other
     // engines' commits (see SourceOffsets#committed).
@@ -132,7 +132,7 @@ public final class TableCommitter {
    */
   public static Table withTaskIO(Table table, FileIO io) {
     TableOperations ops = ((HasTableOperations) table).operations();
-    return new BaseTable(new OffsetGuardedOperations(ops, null, io), table.name());
+    return new BaseTable(new OffsetGuardedOperations(ops, null, io, null), table.name());
   }
 
   /** A fresh id for one commit attempt, recorded in the summary to resolve unknown outcomes. */

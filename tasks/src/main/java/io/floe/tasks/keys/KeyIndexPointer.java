@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.exceptions.ValidationException;
 
 /**
  * Which key index files hold an upsert table's keys as of a snapshot: per source partition (a
@@ -57,6 +59,48 @@ public final class KeyIndexPointer {
   /** The pointer as of the table's current snapshot. */
   public static KeyIndexPointer current(Table table) {
     return at(table, table.currentSnapshot());
+  }
+
+  /** The pointer as of {@code metadata}'s current snapshot (as {@link #at}). */
+  public static KeyIndexPointer current(TableMetadata metadata) {
+    for (Snapshot current = metadata.currentSnapshot(); current != null;
+        current = current.parentId() == null ? null : metadata.snapshot(current.parentId())) {
+      String json = current.summary().get(SUMMARY_KEY);
+      if (json != null) {
+        return parse(json);
+      }
+    }
+    return EMPTY;
+  }
+
+  /** The pointer one snapshot's own summary records, or null if it records none. */
+  public static KeyIndexPointer of(Snapshot snapshot) {
+    String json = snapshot == null ? null : snapshot.summary().get(SUMMARY_KEY);
+    return json == null ? null : parse(json);
+  }
+
+  /**
+   * This pointer with a commit's shard updates applied.
+   *
+   * @throws ValidationException if a new base replaces files the shard no longer holds exactly
+   *     (another commit added to the shard after it was read): the commit must be redone
+   */
+  public KeyIndexPointer apply(Map<Integer, ShardUpdate> updates) {
+    Map<Integer, List<String>> shards = new TreeMap<>(this.shards);
+    updates.forEach((partition, update) -> {
+      List<String> current = files(partition);
+      if (update.replaces() == null) {
+        List<String> next = new java.util.ArrayList<>(current);
+        next.add(update.file());
+        shards.put(partition, next);
+      } else if (update.replaces().equals(current)) {
+        shards.put(partition, List.of(update.file()));
+      } else {
+        throw new ValidationException("Key index shard %s changed since it was read (%s, now %s)",
+            partition, update.replaces(), current);
+      }
+    });
+    return new KeyIndexPointer(shards);
   }
 
   /** Every index file any retained snapshot points at: files maintenance must keep. */

@@ -9,7 +9,11 @@ import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.execute.TaskExecutor;
 import io.floe.tasks.faults.CrashPoints;
+import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.format.WriteMode;
+import io.floe.tasks.keys.KeyIndexFiles;
+import io.floe.tasks.keys.RowLocation;
+import io.floe.tasks.keys.ShardUpdate;
 import io.floe.tasks.result.Failures;
 import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.tenant.Tenant;
@@ -20,7 +24,9 @@ import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +74,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
   private final S3OutputMetrics s3Metrics;
   private final MeterRegistry metrics;
   private final TableCommitter committer = new TableCommitter();
+  private final KeyIndexFiles keyIndexFiles = new KeyIndexFiles();
   private final OpenFileBudget openFiles;
 
   public CompactExecutor(Tenants tenants, Executor uploads, S3OutputMetrics s3Metrics, MeterRegistry metrics) {
@@ -117,16 +124,13 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     if (table == null) {
       return new TaskResult.Failed("Table " + task.table() + " does not exist", TaskResult.Kind.PERMANENT);
     }
-    if (WriteMode.of(table.properties()) == WriteMode.UPSERT) {
-      return new TaskResult.Failed("Table " + task.table() + " is an upsert table, which cannot be compacted yet"
-          + " (a rewrite must move its key index's row positions too)", TaskResult.Kind.PERMANENT);
-    }
     Snapshot start = table.currentSnapshot();
     if (start == null) {
       return new TaskResult.AlreadyCommitted();
     }
     List<FileScanTask> inputs = liveInputs(table, start, task);
-    if (inputs.size() < 2) {
+    boolean deadRows = inputs.stream().anyMatch(input -> !input.deletes().isEmpty());
+    if (inputs.size() < 2 && !(inputs.size() == 1 && deadRows)) { // one file alone is rewritten to drop deleted rows
       LOG.info("{}: {} of its {} files are still live; nothing to compact", envelope, inputs.size(), task.files().size());
       return new TaskResult.AlreadyCommitted();
     }
@@ -143,18 +147,29 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     }
     long rowsRead = 0;
     List<DataFile> outputs;
+    // An upsert table's key index must follow its rows: where each moved row's key now is, by shard.
+    boolean upsert = WriteMode.of(table.properties()) == WriteMode.UPSERT;
+    Map<Integer, Map<ByteBuffer, RowLocation>> moved = new HashMap<>();
+    Consumer<Record> out = upsert ? row -> {
+      Record kafka = (Record) row.getField(KafkaColumns.COLUMN);
+      moved.computeIfAbsent((Integer) kafka.getField("partition"), p -> new HashMap<>())
+          .put((ByteBuffer) kafka.getField("key"), writer.writeAt(row));
+    } : writer::write;
+    Map<Integer, ShardUpdate> keyIndex = new HashMap<>();
     try {
       List<Record> buffered = sort ? new ArrayList<>() : null;
       for (FileScanTask input : inputs) {
-        rowsRead += rewrite(table, schema, input, sort ? buffered::add : writer::write);
+        rowsRead += rewrite(table, schema, input, sort ? buffered::add : out);
         CrashPoints.reach(CrashPoints.MID_COMPACTION);
       }
       if (sort) {
         // Bounded by sort-max-input-bytes (the planner sizes sorted groups to fit).
         buffered.sort(SortOrderComparators.forSchema(schema, order));
-        buffered.forEach(writer::write);
+        buffered.forEach(out);
       }
       outputs = writer.finish();
+      moved.forEach((partition, keys) ->
+          keyIndex.put(partition, ShardUpdate.delta(keyIndexFiles.write(io, table.location(), partition, keys))));
     } catch (RuntimeException | IOException e) {
       io.abortOpenUploads();
       try {
@@ -175,7 +190,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
       return new TaskResult.Failed("Compaction of " + task.partition() + " wrote " + rowsWritten + " rows but read "
           + rowsRead + " (inputs hold " + inputRows + "); nothing committed", TaskResult.Kind.RETRYABLE);
     }
-    return commit(envelope, task, table, start, inputs, outputs, inputBytes, io);
+    return commit(envelope, task, table, start, inputs, outputs, inputBytes, io, keyIndex);
   }
 
   /** The task's files that are live in {@code start}, of the spec it names. */
@@ -224,12 +239,12 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
   }
 
   private TaskResult commit(TaskEnvelope envelope, CompactTask task, Table table, Snapshot start,
-      List<FileScanTask> inputs, List<DataFile> outputs, long inputBytes, TaskFileIO io) {
+      List<FileScanTask> inputs, List<DataFile> outputs, long inputBytes, TaskFileIO io, Map<Integer, ShardUpdate> keyIndex) {
     Map<String, String> summary = Map.of(
         SUMMARY_INPUT_BYTES, Long.toString(inputBytes),
         SUMMARY_INPUT_FILES, Integer.toString(inputs.size()));
     TableChange.Rewrite rewrite = new TableChange.Rewrite(
-        inputs.stream().map(FileScanTask::file).toList(), outputs, start.snapshotId(), summary);
+        inputs.stream().map(FileScanTask::file).toList(), outputs, start.snapshotId(), summary, keyIndex);
     CommitOutcome outcome;
     try {
       outcome = committer.commit(table, rewrite, envelope.taskId(), TableCommitter.newCommitId(), io);

@@ -4,14 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileContent;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.ContentFileUtil;
 
 /**
  * Chooses what to compact from a table's live data files: per partition of the current spec, the
@@ -23,7 +28,22 @@ import org.apache.iceberg.io.CloseableIterable;
 public final class CompactionPlan {
 
   /** A live data file, as far as planning cares. */
-  public record FileInfo(String path, String partition, int specId, long sizeBytes, long sequenceNumber) {}
+  /**
+   * @param rows rows the file holds, deleted ones included
+   * @param deletedRows rows its deletion vectors (or position deletes) mark
+   */
+  public record FileInfo(String path, String partition, int specId, long sizeBytes, long sequenceNumber, long rows,
+      long deletedRows) {
+
+    public FileInfo(String path, String partition, int specId, long sizeBytes, long sequenceNumber) {
+      this(path, partition, specId, sizeBytes, sequenceNumber, 0, 0);
+    }
+
+    /** Whether the file has so many deleted rows that it is worth rewriting without them. */
+    boolean mostlyDeleted(MaintenanceSettings settings) {
+      return deletedRows > 0 && deletedRows * 100 >= rows * settings.deletedRowsPercent();
+    }
+  }
 
   /** The files of one partition to rewrite together. */
   public record Group(String partition, int specId, List<FileInfo> files) {
@@ -50,8 +70,14 @@ public final class CompactionPlan {
         DataFile file = task.file();
         PartitionSpec spec = specs.get(file.specId());
         Long sequence = file.dataSequenceNumber();
+        long deleted = 0;
+        for (DeleteFile delete : task.deletes()) {
+          if (delete.content() == FileContent.POSITION_DELETES && ContentFileUtil.isFileScoped(delete)) {
+            deleted += delete.recordCount(); // a deletion vector: the positions it marks in this file
+          }
+        }
         files.add(new FileInfo(file.location(), spec.partitionToPath(file.partition()), file.specId(),
-            file.fileSizeInBytes(), sequence == null ? 0 : sequence));
+            file.fileSizeInBytes(), sequence == null ? 0 : sequence, file.recordCount(), deleted));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -81,16 +107,22 @@ public final class CompactionPlan {
     long maxInputBytes = settings.maxInputBytes(sorted);
     Map<String, List<FileInfo>> small = new LinkedHashMap<>();
     Map<String, Long> freshness = new LinkedHashMap<>();
+    Set<String> withDeadRows = new HashSet<>();
     for (FileInfo file : files) {
       freshness.merge(file.partition(), file.sequenceNumber(), Math::max);
-      if (file.specId() == currentSpecId && file.sizeBytes() < settings.smallFileBytes()) {
+      boolean mostlyDeleted = file.mostlyDeleted(settings);
+      if (file.specId() == currentSpecId && (file.sizeBytes() < settings.smallFileBytes() || mostlyDeleted)) {
         small.computeIfAbsent(file.partition(), p -> new ArrayList<>()).add(file);
+        if (mostlyDeleted) {
+          withDeadRows.add(file.partition());
+        }
       }
     }
     List<Group> groups = new ArrayList<>();
     for (Map.Entry<String, List<FileInfo>> partition : small.entrySet()) {
       List<FileInfo> candidates = partition.getValue();
-      if (candidates.size() < settings.minSmallFiles()) {
+      // Enough small files, or a file that is mostly deleted rows (rewritten even alone).
+      if (candidates.size() < settings.minSmallFiles() && !withDeadRows.contains(partition.getKey())) {
         continue;
       }
       candidates.sort(Comparator.comparingLong(FileInfo::sizeBytes));

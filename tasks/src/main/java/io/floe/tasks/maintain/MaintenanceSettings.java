@@ -29,6 +29,8 @@ import java.util.Map;
  * @param sort whether compaction sorts rows by the table's sort order (when it has one)
  * @param sortMaxInputBytes input of one sorting compaction: its rows are sorted in memory, so
  *     this bounds the task's heap (roughly 5 to 10 times this, as decoded rows)
+ * @param deletedRowsPercent a file whose deletion vector marks at least this share of its rows
+ *     is rewritten without them, however large (upsert tables)
  */
 public record MaintenanceSettings(
     boolean compactionEnabled,
@@ -44,7 +46,8 @@ public record MaintenanceSettings(
     Duration orphanMinAge,
     int maxManifests,
     boolean sort,
-    long sortMaxInputBytes) {
+    long sortMaxInputBytes,
+    int deletedRowsPercent) {
 
   public static final String PREFIX_COMPACTION = "floe.compaction.";
   public static final String PREFIX_MAINTENANCE = "floe.maintenance.";
@@ -79,6 +82,10 @@ public record MaintenanceSettings(
       .withDefault(32L * 1024 * 1024).validWhen(v -> v > 0)
       .withDoc("Input of one sorting compaction: its rows are sorted in memory, so this bounds the task's heap (decoded"
           + " rows take roughly 5–10× their Parquet size); the planner sizes sorted tables' groups to fit."));
+  static final Key<Integer> DELETED_ROWS_PERCENT = PROPERTIES.define(intKey(PREFIX_COMPACTION + "deleted-rows-percent")
+      .withDefault(20).validWhen(v -> v >= 1 && v <= 100)
+      .withDoc("Upsert tables: a file whose deletion vector marks at least this percentage of its rows is rewritten"
+          + " without them, whatever its size."));
   static final Key<Boolean> MAINTENANCE_ENABLED = PROPERTIES.define(booleanKey(PREFIX_MAINTENANCE + "enabled")
       .withDefault(true).withDoc("Whether the planner runs maintenance on the table."));
   static final Key<Duration> MAINTENANCE_INTERVAL = PROPERTIES.define(durationMsKey(PREFIX_MAINTENANCE + "interval-ms")
@@ -118,7 +125,8 @@ public record MaintenanceSettings(
         PROPERTIES.value(ORPHAN_MIN_AGE_KEY, properties),
         PROPERTIES.value(MAX_MANIFESTS, properties),
         PROPERTIES.value(SORT, properties),
-        PROPERTIES.value(SORT_MAX_INPUT_BYTES, properties));
+        PROPERTIES.value(SORT_MAX_INPUT_BYTES, properties),
+        PROPERTIES.value(DELETED_ROWS_PERCENT, properties));
   }
 
   /** The input bound of one compaction of a table that is (or is not) sorted. */

@@ -9,6 +9,7 @@ import io.floe.tasks.keys.KeyIndexFiles;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
+import io.floe.tasks.table.Registration;
 import io.floe.tasks.table.SkippedRanges;
 import io.floe.tasks.table.TableProperties;
 import io.floe.tasks.tenant.Tenant;
@@ -63,6 +64,8 @@ final class MaterializeRun {
   private BatchDecoder raw;
   private BatchDecoder registry;
   private final boolean upsert;
+  /** Unwraps change events before decoding; null for tables without an envelope. */
+  private final DebeziumEnvelope debezium;
   private TaskFileIO io;
   private long tombstones;
 
@@ -81,6 +84,8 @@ final class MaterializeRun {
     AppendWriter rows = new AppendWriter(operationId, settings.maxOpenFiles(), openFiles, this::io);
     this.upsert = table != null && WriteMode.of(table.properties()) == WriteMode.UPSERT;
     this.writer = upsert ? new UpsertWriter(rows, keyIndex, this::io, operationId, table) : rows;
+    this.debezium = table != null && Registration.DEBEZIUM.equals(table.properties().get(TableProperties.ENVELOPE))
+        ? new DebeziumEnvelope(upsert, errors) : null;
   }
 
   /** Reads {@code ranges}, decodes and writes; the result holds the task's FileIO for the commit. */
@@ -113,7 +118,8 @@ final class MaterializeRun {
   }
 
   /** One poll batch through the stages. */
-  private void accept(List<ConsumerRecord<byte[], byte[]>> batch) {
+  private void accept(List<ConsumerRecord<byte[], byte[]>> polled) {
+    List<ConsumerRecord<byte[], byte[]>> batch = debezium == null ? polled : debezium.unwrap(polled);
     List<RowWriter.Tombstone> deleted = List.of();
     List<ConsumerRecord<byte[], byte[]>> values = batch;
     for (ConsumerRecord<byte[], byte[]> record : batch) {

@@ -5,6 +5,7 @@ import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.keys.KeyIndexFiles;
 import io.floe.tasks.keys.KeyIndexPointer;
 import io.floe.tasks.keys.RowLocation;
+import io.floe.tasks.keys.ShardUpdate;
 import io.floe.tasks.write.TaskFileIO;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,23 +132,22 @@ final class UpsertWriter implements RowWriter {
     written.forEach(file -> dataFiles.put(file.location(), file));
     List<String> referenced = new ArrayList<>();
     DeleteWriteResult vectors = superseded.isEmpty() ? null : writeDeletionVectors(table, dataFiles, referenced);
-    Map<Integer, List<String>> newShards = new HashMap<>();
+    Map<Integer, ShardUpdate> index = new HashMap<>();
     TaskFileIO files = io.apply(table);
     changes.forEach((partition, changed) -> {
-      List<String> current = pointer.files(partition);
-      if (current.size() >= MAX_DELTAS + 1) {
-        newShards.put(partition, List.of(indexFiles.write(files, table.location(), partition, shards.get(partition))));
+      List<String> read = pointer.files(partition);
+      if (read.size() >= MAX_DELTAS + 1) {
+        // The whole shard as read plus this task's changes, in one file.
+        index.put(partition, ShardUpdate.base(indexFiles.write(files, table.location(), partition, shards.get(partition)), read));
       } else {
-        List<String> next = new ArrayList<>(current);
-        next.add(indexFiles.write(files, table.location(), partition, changed));
-        newShards.put(partition, next);
+        index.put(partition, ShardUpdate.delta(indexFiles.write(files, table.location(), partition, changed)));
       }
     });
     long bytes = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     TableChange change = new TableChange.Upsert(written,
         vectors == null ? List.of() : vectors.deleteFiles(),
         vectors == null ? List.of() : vectors.rewrittenDeleteFiles(),
-        referenced, baseSnapshot == null ? null : baseSnapshot.snapshotId(), newShards);
+        referenced, baseSnapshot == null ? null : baseSnapshot.snapshotId(), index);
     return new WriteResult(change, rows.records(), written.size(), bytes);
   }
 
@@ -181,7 +181,8 @@ final class UpsertWriter implements RowWriter {
         if (!dataFiles.containsKey(path)) {
           throw new IllegalStateException("The key index of " + table.name() + " points at data file " + path
               + ", which is not in snapshot " + baseSnapshot.snapshotId()
-              + ": the table's data files were rewritten outside Floe (upsert tables cannot be compacted by other engines yet)");
+              + ": its data files were rewritten without the key index following (by another engine?); only Floe may"
+              + " compact an upsert table");
         }
       }
       referenced.addAll(theirs);

@@ -5,11 +5,12 @@ import org.apache.iceberg.catalog.TableIdentifier;
 
 /** A table Floe materializes: which tenant's catalog holds it, which topic feeds it, and how. */
 public record RegisteredTable(String tenant, TableIdentifier id, String topic, String format, String keyFormat,
-    String errorMode, List<String> partitioning, String writeMode) {
+    String errorMode, List<String> partitioning, String writeMode, String envelope) {
 
   public RegisteredTable(
       String tenant, TableIdentifier id, String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {
-    this(tenant, id, topic, format, keyFormat, errorMode, partitioning, io.floe.tasks.format.WriteMode.APPEND.wireName());
+    this(tenant, id, topic, format, keyFormat, errorMode, partitioning, io.floe.tasks.format.WriteMode.APPEND.wireName(),
+        Registration.NO_ENVELOPE);
   }
 
   public String name() {

@@ -19,9 +19,16 @@ import java.util.Map;
  *     may be changed by registering again
  * @param writeMode {@code append} by default, or {@code upsert} (see {@link io.floe.tasks.format.WriteMode});
  *     fixed when the table is created
+ * @param envelope {@code none} by default, or {@code debezium}: values are Debezium change events
+ *     (format {@code json}); fixed when the table is created
  */
 public record Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
-    Map<String, String> properties, String writeMode) {
+    Map<String, String> properties, String writeMode, String envelope) {
+
+  /** Values as they are. */
+  public static final String NO_ENVELOPE = "none";
+  /** Values are Debezium change events. */
+  public static final String DEBEZIUM = "debezium";
 
   /** Property prefixes a registration may set; the rest belong to Floe's bookkeeping or to Iceberg. */
   public static final List<String> SETTABLE_PREFIXES = List.of("floe.compaction.", "floe.maintenance.", "floe.schema.", "write.");
@@ -31,6 +38,13 @@ public record Registration(String topic, String format, String keyFormat, String
     properties = properties == null ? Map.of() : Map.copyOf(properties);
     if (writeMode != null) {
       io.floe.tasks.format.WriteMode.of(writeMode); // names the supported modes
+    }
+    if (envelope != null && !envelope.equals(NO_ENVELOPE) && !envelope.equals(DEBEZIUM)) {
+      throw new IllegalArgumentException("Unsupported envelope '" + envelope + "' (supported: none, debezium)");
+    }
+    if (DEBEZIUM.equals(envelope) && format != null && !format.equals("json")) {
+      throw new IllegalArgumentException("The debezium envelope is supported for format json (Debezium's JSON converter)"
+          + " only so far, not " + format);
     }
     for (String key : properties.keySet()) {
       checkKnown(key);
@@ -61,7 +75,7 @@ public record Registration(String topic, String format, String keyFormat, String
 
   public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
       Map<String, String> properties) {
-    this(topic, format, keyFormat, errorMode, partitioning, properties, null);
+    this(topic, format, keyFormat, errorMode, partitioning, properties, null, null);
   }
 
   public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {

@@ -36,6 +36,8 @@ public final class TableProperties {
   public static final String TENANT = "floe.tenant";
   /** {@code append} or {@code upsert}; see {@link io.floe.tasks.format.WriteMode}. */
   public static final String WRITE_MODE = io.floe.tasks.format.WriteMode.PROPERTY;
+  /** {@code none} or {@code debezium}: whether values are Debezium change events. */
+  public static final String ENVELOPE = "floe.envelope";
   /** What to do with records that cannot be converted: {@code log} (the default), {@code skip}, {@code suspend}. */
   public static final String ERROR_MODE = "floe.error-mode";
   /** Set while a {@code suspend}-mode table is stopped: JSON with the reason and the record's place. */
@@ -61,6 +63,7 @@ public final class TableProperties {
     define(PARTITIONING, null, "The partition terms chosen at registration, a JSON list.");
     define(TENANT, null, "The tenant whose catalog, storage and Kafka cluster serve the table.");
     define(WRITE_MODE, DEFAULT_WRITE_MODE, "How records are written: `append` (every record a row) or `upsert` (the latest value per record key).");
+    define(ENVELOPE, "none", "Whether values are Debezium change events (`debezium`) or rows as they are (`none`).");
     define(ERROR_MODE, DEFAULT_ERROR_MODE, "What happens to records that cannot be converted: `log`, `skip`, `suspend`.");
     define(SUSPENDED, null, "Set while a `suspend`-mode table is stopped: JSON with the reason and the record's place.");
     define(SKIPPED_RANGES, null, "Source ranges that were gone before they were materialized.");

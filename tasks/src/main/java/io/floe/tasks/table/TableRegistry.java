@@ -112,7 +112,7 @@ public final class TableRegistry {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
       table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested,
-          writeMode == null ? WriteMode.APPEND : writeMode, partitioning, otherProperties);
+          writeMode == null ? WriteMode.APPEND : writeMode, registration.envelope(), partitioning, otherProperties);
       created = true;
     }
     checkLocation(tenant, id, table, created, pathProperties);
@@ -127,6 +127,8 @@ public final class TableRegistry {
       requireSame(id, "key format", properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
           registration.keyFormat());
       requireSame(id, "write mode", WriteMode.of(properties).wireName(), registration.writeMode());
+      requireSame(id, "envelope", properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE),
+          registration.envelope());
       if (registration.partitioning() != null
           && !Partitioning.toProperty(partitioning).equals(Partitioning.toProperty(Partitioning.of(table)))) {
         throw new IllegalStateException("Table " + id + " is already partitioned by " + Partitioning.of(table)
@@ -150,6 +152,10 @@ public final class TableRegistry {
       }
     } else {
       // A table created outside Floe: adopt it, keeping its schema and partitioning.
+      if (registration.envelope() != null && !registration.envelope().equals(Registration.NO_ENVELOPE)) {
+        throw new IllegalStateException("Table " + id + " was created outside Floe; only a table Floe creates can take"
+            + " the " + registration.envelope() + " envelope");
+      }
       if (writeMode == WriteMode.UPSERT) {
         throw new IllegalStateException("Table " + id + " was created outside Floe; only a table Floe creates can be"
             + " an upsert table (it needs Floe's key index from its first row)");
@@ -223,15 +229,19 @@ public final class TableRegistry {
         properties.getOrDefault(TableProperties.KEY_FORMAT, TableProperties.DEFAULT_KEY_FORMAT),
         properties.getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName()),
         Partitioning.of(table).stream().map(Partitioning.Field::toString).toList(),
-        WriteMode.of(properties).wireName());
+        WriteMode.of(properties).wireName(),
+        properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE));
   }
 
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
-      RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, List<Partitioning.Field> partitioning,
+      RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, String envelope, List<Partitioning.Field> partitioning,
       Map<String, String> extra) {
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.putAll(extra);
     properties.put(TableProperties.WRITE_MODE, writeMode.wireName());
+    if (envelope != null && !envelope.equals(Registration.NO_ENVELOPE)) {
+      properties.put(TableProperties.ENVELOPE, envelope);
+    }
     if (writeMode == WriteMode.UPSERT) {
       // Deletion vectors are Iceberg v3's; a v3 table refuses v2 position-delete files.
       properties.put(org.apache.iceberg.TableProperties.FORMAT_VERSION, "3");

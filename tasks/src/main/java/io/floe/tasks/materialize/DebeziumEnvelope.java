@@ -1,0 +1,121 @@
+package io.floe.tasks.materialize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Debezium change events (JSON converter, with or without {@code schemas.enable}) turned into
+ * what the decode stage takes: the row the event leaves, with the change's {@code op} and its
+ * source timestamp as the columns {@value #OP} and {@value #SOURCE_TS_MS}.
+ *
+ * <table>
+ *   <caption>Debezium's operations</caption>
+ *   <tr><th>{@code op}</th><th>upsert table</th><th>append table</th></tr>
+ *   <tr><td>{@code c} create, {@code r} snapshot read, {@code u} update</td><td>{@code after} replaces the key's row</td><td>{@code after} is a row</td></tr>
+ *   <tr><td>{@code d} delete</td><td>the key's row is deleted</td><td>{@code before} is a row (with {@code _op} {@code d})</td></tr>
+ *   <tr><td>{@code t} truncate</td><td colspan="2">refused through the error mode: Floe does not truncate tables</td></tr>
+ *   <tr><td>a tombstone (null value, after a delete)</td><td>deletes the key: harmless</td><td>counted and skipped</td></tr>
+ * </table>
+ *
+ * <p>Transaction boundaries travel on their own topic and heartbeats on another; a data event's
+ * {@code transaction} block is not kept. Anything else (not JSON, no {@code op}, an unknown one,
+ * no row for the operation) goes to the error mode with the reason.
+ */
+final class DebeziumEnvelope {
+
+  static final String OP = "_op";
+  static final String SOURCE_TS_MS = "_source_ts_ms";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final boolean upsert;
+  private final RecordErrors errors;
+
+  DebeziumEnvelope(boolean upsert, RecordErrors errors) {
+    this.upsert = upsert;
+    this.errors = errors;
+  }
+
+  /** The batch with each event replaced by its row (or, for an upsert delete, a tombstone). */
+  List<ConsumerRecord<byte[], byte[]>> unwrap(List<ConsumerRecord<byte[], byte[]>> batch) {
+    List<ConsumerRecord<byte[], byte[]>> rows = new ArrayList<>(batch.size());
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        rows.add(record); // a tombstone stays one
+        continue;
+      }
+      String problem;
+      try {
+        Optional<byte[]> row = row(JSON.readTree(record.value()));
+        rows.add(withValue(record, row.orElse(null)));
+        continue;
+      } catch (InvalidEventException e) {
+        problem = e.getMessage();
+      } catch (com.fasterxml.jackson.core.JacksonException e) {
+        problem = "Debezium event is not valid JSON: " + e.getOriginalMessage();
+      } catch (IOException e) {
+        problem = "Debezium event is not valid JSON: " + e.getMessage();
+      }
+      errors.reject(record, problem);
+    }
+    return rows;
+  }
+
+  /** The row the event leaves; empty when it deletes the key (upsert mode). */
+  private Optional<byte[]> row(JsonNode event) throws IOException {
+    if (event != null && event.has("schema") && event.has("payload")) {
+      event = event.get("payload"); // the JSON converter with schemas.enable=true
+    }
+    if (event == null || !event.isObject()) {
+      throw new InvalidEventException("Debezium event is not a JSON object");
+    }
+    JsonNode op = event.get("op");
+    if (op == null || !op.isTextual()) {
+      throw new InvalidEventException("Debezium event has no 'op' (is the topic's envelope Debezium's?)");
+    }
+    String operation = op.asText();
+    JsonNode image;
+    switch (operation) {
+      case "c", "r", "u" -> image = event.get("after");
+      case "d" -> {
+        if (upsert) {
+          return Optional.empty();
+        }
+        image = event.get("before");
+      }
+      case "t" -> throw new InvalidEventException("Debezium truncate event ('op': 't'): Floe does not truncate tables");
+      default -> throw new InvalidEventException("Debezium event has an unknown 'op': '" + operation + "'");
+    }
+    if (image == null || !image.isObject()) {
+      throw new InvalidEventException("Debezium '" + operation + "' event has no row ('"
+          + ("d".equals(operation) ? "before" : "after") + "' is missing or null; for deletes, set the connector's"
+          + " tombstones or REPLICA IDENTITY FULL)");
+    }
+    ObjectNode row = ((ObjectNode) image).deepCopy();
+    row.put(OP, operation);
+    JsonNode source = event.get("source");
+    JsonNode sourceTs = source == null ? null : source.get("ts_ms");
+    if (sourceTs != null && sourceTs.canConvertToLong()) {
+      row.put(SOURCE_TS_MS, sourceTs.asLong());
+    }
+    return Optional.of(JSON.writeValueAsBytes(row));
+  }
+
+  private static ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {
+    return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+        record.timestampType(), record.serializedKeySize(), value == null ? -1 : value.length, record.key(), value,
+        record.headers(), record.leaderEpoch());
+  }
+
+  private static final class InvalidEventException extends IOException {
+    InvalidEventException(String message) {
+      super(message);
+    }
+  }
+}
