@@ -103,6 +103,7 @@ class UpsertIT {
       producer.flush();
       stack.awaitCaughtUp(runner, table, Duration.ofSeconds(90));
       assertTableEquals(table, expected);
+      assertThat(stack.status(runner, table).getLong("row-count")).as("the status counts live rows").isEqualTo(expected.size());
       if (round == 1) {
         String before = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
         Thread.sleep(1500); // past the orphan age, so the index files of rounds 0 and 1 are candidates

@@ -25,7 +25,7 @@ import org.apache.iceberg.types.Types;
  * Key index files: Parquet files of {@code (key, file, pos)}, one shard (source partition) each,
  * under {@code <table>/metadata/floe-key-index/}. A base file holds every live key of its shard;
  * a delta holds the keys one commit changed, with a null {@code file} for a deleted key. Files are
- * immutable, so what has been read is cached by path for every task of the runner.
+ * immutable, so a shard read once is cached for the runner's next task of it ({@link #checkOut}).
  */
 public final class KeyIndexFiles {
 
@@ -37,22 +37,38 @@ public final class KeyIndexFiles {
   /** The directory under a table's location: inside {@code metadata/}, which maintenance scopes to the table. */
   public static final String DIRECTORY = "metadata/floe-key-index";
 
-  /** Entries cached across tasks, by file; a key costs about 100 bytes of heap here. */
-  private static final long CACHED_ENTRIES = 4_000_000;
+  /** Keys cached across tasks; a key costs about 150 bytes of heap here. */
+  private static final long CACHED_KEYS = 4_000_000;
 
-  private final Cache<String, Map<ByteBuffer, RowLocation>> cache = Caffeine.newBuilder()
-      .maximumWeight(CACHED_ENTRIES)
-      .weigher((String path, Map<ByteBuffer, RowLocation> entries) -> Math.max(1, entries.size()))
+  /**
+   * Whole shards, keyed by the exact files they are made of: a task checks one out (it is then
+   * the task's alone to change) and checks it back in under the shard's new files once its commit
+   * has landed, so a runner holds one copy of a shard, not one per file plus one per task.
+   */
+  private final Cache<List<String>, Map<ByteBuffer, RowLocation>> shards = Caffeine.newBuilder()
+      .maximumWeight(CACHED_KEYS)
+      .weigher((List<String> files, Map<ByteBuffer, RowLocation> keys) -> Math.max(1, keys.size()))
       .build();
 
   /**
-   * One shard's keys: its files applied oldest first. The map is the caller's to change.
-   * A key mapped to null in a delta is absent from the result.
+   * One shard's keys: its files applied oldest first (a key mapped to null in a delta is absent).
+   * The map is the caller's to change; {@link #checkIn} offers it back once it stands for other files.
    */
+  public Map<ByteBuffer, RowLocation> checkOut(FileIO io, List<String> files) {
+    Map<ByteBuffer, RowLocation> cached = shards.asMap().remove(files);
+    return cached != null ? cached : load(io, files);
+  }
+
+  /** Caches a shard the caller has finished with, as the state {@code files} make up. */
+  public void checkIn(List<String> files, Map<ByteBuffer, RowLocation> keys) {
+    shards.put(List.copyOf(files), keys);
+  }
+
+  /** One shard's keys read from its files, uncached. */
   public Map<ByteBuffer, RowLocation> load(FileIO io, List<String> files) {
     Map<ByteBuffer, RowLocation> keys = new HashMap<>();
     for (String file : files) {
-      read(io, file).forEach((key, location) -> {
+      readFile(io, file).forEach((key, location) -> {
         if (location == null) {
           keys.remove(key);
         } else {
@@ -61,11 +77,6 @@ public final class KeyIndexFiles {
       });
     }
     return keys;
-  }
-
-  /** The entries of one file, null locations for deleted keys; cached. */
-  Map<ByteBuffer, RowLocation> read(FileIO io, String path) {
-    return cache.get(path, p -> readFile(io, p));
   }
 
   private static Map<ByteBuffer, RowLocation> readFile(FileIO io, String path) {
@@ -108,7 +119,6 @@ public final class KeyIndexFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write key index file " + path, e);
     }
-    cache.put(path, Collections.unmodifiableMap(new HashMap<>(entries)));
     return path;
   }
 

@@ -126,6 +126,13 @@ public final class KeyIndexPointer {
     }
   }
 
+  /** The files of every shard this pointer names. */
+  public List<String> allFilesOfShards() {
+    List<String> files = new java.util.ArrayList<>();
+    shards.values().forEach(files::addAll);
+    return files;
+  }
+
   /** The files of one shard, base first; empty if the partition has no keys yet. */
   public List<String> files(int partition) {
     return shards.getOrDefault(partition, List.of());

@@ -151,6 +151,7 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
         throw e;
       }
       if (outcome instanceof CommitRounds.Round.Committed done) {
+        run.committed();
         CrashPoints.reach(CrashPoints.AFTER_COMMIT);
         return committedResult(written, done.snapshotId());
       }

@@ -117,6 +117,11 @@ final class MaterializeRun {
     }
   }
 
+  /** The round's change is in the table (the write stage may keep what it built for the next task). */
+  void committed() {
+    writer.committed();
+  }
+
   /** One poll batch through the stages. */
   private void accept(List<ConsumerRecord<byte[], byte[]>> polled) {
     List<ConsumerRecord<byte[], byte[]>> batch = debezium == null ? polled : debezium.unwrap(polled);

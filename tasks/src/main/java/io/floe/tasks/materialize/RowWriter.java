@@ -24,6 +24,9 @@ interface RowWriter {
   /** Closes what is open and returns what to commit. */
   WriteResult finish(Table table);
 
+  /** The change {@link #finish} returned is committed. */
+  default void committed() {}
+
   /** After a failure: aborts open uploads and closes open files; the caller discards the files written. */
   void abort();
 }

@@ -63,6 +63,8 @@ final class UpsertWriter implements RowWriter {
   private final Map<Integer, Map<ByteBuffer, RowLocation>> changes = new HashMap<>();
   /** Rows replaced or deleted, by data file. */
   private final Map<String, List<Long>> superseded = new LinkedHashMap<>();
+  /** The files each shard read is made of once this task's change is committed. */
+  private final Map<Integer, List<String>> after = new HashMap<>();
   private long deletes;
 
   /** @param base the table as of the snapshot the task's offsets were read from */
@@ -122,7 +124,7 @@ final class UpsertWriter implements RowWriter {
   }
 
   private Map<ByteBuffer, RowLocation> shard(Table table, int partition) {
-    return shards.computeIfAbsent(partition, p -> indexFiles.load(io.apply(table), pointer.files(p)));
+    return shards.computeIfAbsent(partition, p -> indexFiles.checkOut(io.apply(table), pointer.files(p)));
   }
 
   @Override
@@ -134,13 +136,20 @@ final class UpsertWriter implements RowWriter {
     DeleteWriteResult vectors = superseded.isEmpty() ? null : writeDeletionVectors(table, dataFiles, referenced);
     Map<Integer, ShardUpdate> index = new HashMap<>();
     TaskFileIO files = io.apply(table);
+    shards.keySet().forEach(partition -> after.put(partition, pointer.files(partition)));
     changes.forEach((partition, changed) -> {
       List<String> read = pointer.files(partition);
       if (read.size() >= MAX_DELTAS + 1) {
         // The whole shard as read plus this task's changes, in one file.
-        index.put(partition, ShardUpdate.base(indexFiles.write(files, table.location(), partition, shards.get(partition)), read));
+        String base = indexFiles.write(files, table.location(), partition, shards.get(partition));
+        index.put(partition, ShardUpdate.base(base, read));
+        after.put(partition, List.of(base));
       } else {
-        index.put(partition, ShardUpdate.delta(indexFiles.write(files, table.location(), partition, changed)));
+        String delta = indexFiles.write(files, table.location(), partition, changed);
+        index.put(partition, ShardUpdate.delta(delta));
+        List<String> next = new ArrayList<>(read);
+        next.add(delta);
+        after.put(partition, next);
       }
     });
     long bytes = written.stream().mapToLong(DataFile::fileSizeInBytes).sum();
@@ -149,6 +158,17 @@ final class UpsertWriter implements RowWriter {
         vectors == null ? List.of() : vectors.rewrittenDeleteFiles(),
         referenced, baseSnapshot == null ? null : baseSnapshot.snapshotId(), index);
     return new WriteResult(change, rows.records(), written.size(), bytes);
+  }
+
+  /**
+   * The change is in the table: the shards this task holds now stand for the files the commit
+   * named, so the next task of them (on this runner) starts from them instead of reading S3. (If
+   * another commit appended to a shard meanwhile, the shard is cached under files no pointer
+   * names, and ages out.)
+   */
+  @Override
+  public void committed() {
+    after.forEach((partition, files) -> indexFiles.checkIn(files, shards.get(partition)));
   }
 
   /** Rows this task replaced or deleted. */

@@ -49,7 +49,9 @@ public final class TableStatuses {
         committed.asMap(),
         endOffsets == null ? Map.of() : endOffsets,
         current == null ? null : Instant.ofEpochMilli(current.timestampMillis()),
-        PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP, 0),
+        // Live rows: an upsert table's deletion vectors mark rows its data files still hold.
+        PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_RECORDS_PROP, 0)
+            - PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_POS_DELETES_PROP, 0),
         PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_DATA_FILES_PROP, 0),
         current == null ? null : current.snapshotId(),
         SkippedRanges.offsetCount(table.properties().get(TableProperties.SKIPPED_RANGES)),

@@ -37,6 +37,22 @@ class KeyIndexTest {
   }
 
   @Test
+  void aShardCheckedInIsHandedToTheNextTaskOfTheSameFilesOnly() {
+    InMemoryFileIO io = new InMemoryFileIO();
+    KeyIndexFiles index = new KeyIndexFiles();
+    String base = index.write(io, "mem://t", 1, Map.of(key("a"), new RowLocation("f1", 0)));
+    Map<ByteBuffer, RowLocation> shard = index.checkOut(io, List.of(base));
+    shard.put(key("b"), new RowLocation("f2", 0));
+    String delta = index.write(io, "mem://t", 1, Map.of(key("b"), new RowLocation("f2", 0)));
+    index.checkIn(List.of(base, delta), shard);
+
+    assertThat(index.checkOut(io, List.of(base, delta))).as("the same map, not a copy").isSameAs(shard);
+    assertThat(index.checkOut(io, List.of(base, delta))).as("checked out once: the next task reads the files")
+        .isNotSameAs(shard).isEqualTo(shard);
+    assertThat(index.checkOut(io, List.of(base))).as("other files, other state").containsOnlyKeys(key("a"));
+  }
+
+  @Test
   void thePointerRoundTripsAndReplacesOnlyTheShardsGiven() {
     KeyIndexPointer pointer = KeyIndexPointer.empty().with(Map.of(0, List.of("p0-a"), 2, List.of("p2-a", "p2-b")));
     KeyIndexPointer parsed = KeyIndexPointer.parse(pointer.toJson());

@@ -67,6 +67,66 @@ class MaterializeBenchmark {
     }
   }
 
+  /**
+   * Upsert mode: {@code floe.bench.upsert-keys} keys inserted, then {@code
+   * floe.bench.upsert-updates} updates of random keys (~1 KB JSON rows), against the same
+   * records appended. Reports rows per runner CPU-second, the ratio to append measured in the same
+   * stack, and the key index's size per live key. Eight partitions, so a partition's log stays
+   * under the broker's per-partition retention.
+   */
+  @Test
+  void upsert() throws Exception {
+    int keys = Integer.getInteger("floe.bench.upsert-keys", 1_000_000);
+    int updates = Integer.getInteger("floe.bench.upsert-updates", 5_000_000);
+    int partitions = 8;
+    try (LocalStack stack = LocalStack.start(dir.resolve("upsert"))) {
+      stack.createTopic("bench-upsert", partitions);
+      stack.createTopic("warmup-upsert", partitions);
+      produceKeyed(stack, "warmup-upsert", partitions, keys / 5, WARMUP_RECORDS);
+      long bytes = produceKeyed(stack, "bench-upsert", partitions, keys, keys + updates);
+      Result result = materialize(stack, 1,
+          new JsonObject().put("table", "bench.upsert").put("topic", "bench-upsert").put("write-mode", "upsert"),
+          new JsonObject().put("table", "bench.warmup").put("topic", "warmup-upsert").put("write-mode", "upsert"),
+          Map.of(), "bench.upsert", 0);
+      org.apache.iceberg.Table table = stack.catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.parse("bench.upsert"));
+      long indexBytes = 0;
+      for (String file : io.floe.tasks.keys.KeyIndexPointer.current(table).allFilesOfShards()) {
+        indexBytes += table.io().newInputFile(file).getLength();
+      }
+      long live = 0;
+      try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
+          org.apache.iceberg.data.IcebergGenerics.read(table).select("_kafka").build()) {
+        for (org.apache.iceberg.data.Record ignored : rows) {
+          live++;
+        }
+      }
+      int records = keys + updates;
+      write(String.format("upsert: 1 runner, %d keys then %d updates (%d records of %.0f bytes): %.0f rows per runner"
+              + " CPU-second (%.1f s CPU), %.0f rows/s committed (%.1f s from registration); %d live rows; key index %.1f"
+              + " bytes per key (%.1f MB); peak heap %.0f MB",
+          keys, updates, records, bytes / (double) records, records / result.cpuSeconds(), result.cpuSeconds(),
+          records / result.wallSeconds(), result.wallSeconds(), live, indexBytes / (double) live, indexBytes / 1e6,
+          result.peakHeapMb()));
+    }
+  }
+
+  /** {@code count} JSON rows: keys {@code 0..keys-1} first, then random ones; a key always goes to one partition. */
+  private static long produceKeyed(LocalStack stack, String topic, int partitions, int keys, int count) throws Exception {
+    long bytes = 0;
+    Random random = new Random(5);
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      for (int i = 0; i < count; i++) {
+        int key = i < keys ? i : random.nextInt(keys);
+        byte[] payload = jsonValue(i).getBytes(StandardCharsets.UTF_8);
+        bytes += payload.length;
+        producer.send(new ProducerRecord<>(topic, key % partitions, 1_764_000_000_000L + i,
+            ("key-" + key).getBytes(StandardCharsets.UTF_8), payload));
+      }
+      producer.flush();
+    }
+    return bytes;
+  }
+
   @Test
   void avro() throws Exception {
     Schema schema = new Schema.Parser().parse(AVRO_SCHEMA);
@@ -268,6 +328,12 @@ class MaterializeBenchmark {
    */
   private Result materialize(LocalStack stack, int runners, JsonObject registration, JsonObject warmup,
       Map<String, String> extra, String table) throws Exception {
+    return materialize(stack, runners, registration, warmup, extra, table, RECORDS);
+  }
+
+  /** @param minRows rows the table holds when done (an upsert table holds fewer than its records) */
+  private Result materialize(LocalStack stack, int runners, JsonObject registration, JsonObject warmup,
+      Map<String, String> extra, String table, long minRows) throws Exception {
     Map<String, String> config = new HashMap<>(stack.runnerConfig(extra));
     config.put("planner.freshness-interval-ms", "10000");
     config.put("planner.interval-ms", "200");
@@ -298,7 +364,8 @@ class MaterializeBenchmark {
         for (RunnerProcess process : processes) {
           peakHeap = Math.max(peakHeap, heapUsedMb(process));
         }
-        if (status.getLong("lag-records") == 0 && status.getLong("row-count") >= RECORDS) {
+        if (status.getLong("lag-records") == 0 && status.getString("last-commit") != null
+            && status.getLong("row-count") >= minRows) {
           break;
         }
         Thread.sleep(1000);
