@@ -67,11 +67,84 @@ class UpsertIT {
     JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
         .put("properties", new JsonObject().put("floe.maintenance.interval-ms", "500")
             .put("floe.maintenance.orphan-min-age-ms", "1000")
-            // Compaction too, between rounds: the key index must follow the rows it moves.
-            .put("floe.compaction.min-files", "3").put("floe.compaction.check-interval-ms", "500")), 201);
+            // Not compacted: vectors stay on the files, so later rounds merge them (compaction is the next test).
+            .put("floe.compaction.enabled", "false")), 201);
     assertThat(registered.getString("write-mode")).isEqualTo("upsert");
 
-    // The produced log, and from it the expected table: the last value per key, tombstones deleting.
+    // Twelve rounds, so at least twelve commits per shard: past 8 deltas a shard gets a new base.
+    Log log = produceRounds(topic, table, 12, round -> {
+      if (round == 1) {
+        awaitMaintenance(table);
+      }
+    });
+    Map<String, JsonObject> expected = log.expected;
+    long updates = log.updates;
+    long tombstones = log.tombstones;
+    assertThat(updates).as("the log replaced rows").isPositive();
+    assertThat(tombstones).as("the log deleted rows").isPositive();
+    assertThat(stack.get(runner, "/metrics").body()).containsPattern("floe_records_superseded_total\\{table=\"upsert.users\"[^}]*\\} [1-9]");
+
+    Table iceberg = stack.catalog().loadTable(TableIdentifier.parse(table));
+    assertThat(TableUtil.formatVersion(iceberg)).isEqualTo(3);
+    assertThat(KeyIndexPointer.current(iceberg).toJson()).as("the key index is recorded with the snapshot").contains("floe-key-index");
+    KeyIndexPointer pointer = KeyIndexPointer.current(iceberg);
+    for (int partition = 0; partition < 3; partition++) {
+      assertThat(pointer.files(partition)).as("shard %s: a base and at most 8 deltas", partition)
+          .isNotEmpty().hasSizeLessThanOrEqualTo(9);
+    }
+    // Runners cache index files, so a deleted one would go unnoticed until a restart: look in S3.
+    assertThat(KeyIndexPointer.allFiles(iceberg)).isNotEmpty().allSatisfy(file ->
+        assertThat(iceberg.io().newInputFile(file).exists()).as("index file %s survived maintenance", file).isTrue());
+    try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        assertThat(task.deletes()).as("at most one deletion vector per data file: %s", task.file().location()).hasSizeLessThanOrEqualTo(1);
+        task.deletes().forEach(delete -> assertThat(delete.format().name()).isEqualTo("PUFFIN"));
+      }
+    }
+    long addedVectors = 0;
+    long replacedVectors = 0;
+    for (org.apache.iceberg.Snapshot snapshot : iceberg.snapshots()) {
+      addedVectors += Long.parseLong(snapshot.summary().getOrDefault("added-dvs", "0"));
+      if (!"replace".equals(snapshot.operation())) { // a compaction removes the vectors of the files it rewrites
+        replacedVectors += Long.parseLong(snapshot.summary().getOrDefault("removed-dvs", "0"));
+      }
+    }
+    assertThat(addedVectors).as("superseded rows are marked in deletion vectors").isPositive();
+    assertThat(replacedVectors).as("a file's vector was merged with newer deletes and replaced, never doubled").isPositive();
+
+    // The write mode is fixed when the table is created.
+    JsonObject refused = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "append"), 409);
+    assertThat(refused.getJsonObject("error").getString("message")).contains("write mode upsert");
+  }
+
+  @Test
+  void compactionMovesTheKeyIndexWithTheRowsItRewrites() throws Exception {
+    String topic = "upsert-compacted";
+    String table = "upsert.compacted";
+    stack.createTopic(topic, 3);
+    register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
+        .put("properties", new JsonObject().put("floe.compaction.min-files", "3")
+            .put("floe.compaction.check-interval-ms", "500")), 201);
+    // After each round the table is read back: rows moved by a compaction must still be found
+    // (and replaced) by the next round through the key index.
+    produceRounds(topic, table, 8, round -> { });
+    Table compacted = stack.catalog().loadTable(TableIdentifier.parse(table));
+    List<String> operations = new java.util.ArrayList<>();
+    compacted.snapshots().forEach(snapshot -> operations.add(snapshot.operation()));
+    assertThat(operations).as("compactions ran between rounds, and rows kept being replaced after them")
+        .contains("replace").containsSubsequence("replace", "overwrite");
+    assertThat(stack.status(runner, table).getString("last-compaction")).isNotNull();
+  }
+
+  /** What {@link #produceRounds} produced: the expected table, and how many updates and deletes. */
+  private record Log(Map<String, JsonObject> expected, long updates, long tombstones) {}
+
+  /**
+   * Produces rounds of keyed records (400 keys first, then random updates and tombstones), each
+   * committed and the table compared with the last value per key before the next round.
+   */
+  private static Log produceRounds(String topic, String table, int rounds, java.util.function.IntConsumer afterRound)
+      throws Exception {
     Map<String, JsonObject> expected = new TreeMap<>();
     Random random = new Random(42);
     KafkaProducer<byte[], byte[]> producer = stack.producer();
@@ -79,10 +152,7 @@ class UpsertIT {
     int version = 0;
     long tombstones = 0;
     long updates = 0;
-    // Several rounds, each committed before the next: later rounds replace and delete rows of the
-    // files earlier rounds wrote, so deletion vectors land on old files and merge with older ones.
-    // Twelve rounds, so at least twelve commits per shard: past 8 deltas a shard gets a new base.
-    for (int round = 0; round < 12; round++) {
+    for (int round = 0; round < rounds; round++) {
       int records = round == 0 ? keys : 300;
       for (int i = 0; i < records; i++) {
         String key = "user-" + (round == 0 ? i : random.nextInt(keys));
@@ -104,53 +174,22 @@ class UpsertIT {
       stack.awaitCaughtUp(runner, table, Duration.ofSeconds(90));
       assertTableEquals(table, expected);
       assertThat(stack.status(runner, table).getLong("row-count")).as("the status counts live rows").isEqualTo(expected.size());
-      if (round == 1) {
-        String before = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
-        Thread.sleep(1500); // past the orphan age, so the index files of rounds 0 and 1 are candidates
-        await("maintenance ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-          String now = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
-          return now != null && !now.equals(before);
-        });
-      }
+      afterRound.accept(round);
     }
-    assertThat(updates).as("the log replaced rows").isPositive();
-    Table compacted = stack.catalog().loadTable(TableIdentifier.parse(table));
-    List<String> operations = new java.util.ArrayList<>();
-    compacted.snapshots().forEach(snapshot -> operations.add(snapshot.operation()));
-    assertThat(operations).as("compactions ran between rounds, and rows kept being replaced after them")
-        .contains("replace").containsSubsequence("replace", "overwrite");
-    assertThat(tombstones).as("the log deleted rows").isPositive();
-    assertThat(stack.get(runner, "/metrics").body()).containsPattern("floe_records_superseded_total\\{table=\"upsert.users\"[^}]*\\} [1-9]");
+    return new Log(expected, updates, tombstones);
+  }
 
-    Table iceberg = stack.catalog().loadTable(TableIdentifier.parse(table));
-    assertThat(TableUtil.formatVersion(iceberg)).isEqualTo(3);
-    assertThat(KeyIndexPointer.current(iceberg).toJson()).as("the key index is recorded with the snapshot").contains("floe-key-index");
-    KeyIndexPointer pointer = KeyIndexPointer.current(iceberg);
-    for (int partition = 0; partition < 3; partition++) {
-      assertThat(pointer.files(partition)).as("shard %s: a base and at most 8 deltas", partition)
-          .isNotEmpty().hasSizeLessThanOrEqualTo(9);
+  private static void awaitMaintenance(String table) {
+    try {
+      String before = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
+      Thread.sleep(1500); // past the orphan age, so the index files written so far are candidates
+      await("maintenance ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        String now = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
+        return now != null && !now.equals(before);
+      });
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
     }
-    // Runners cache index files, so a deleted one would go unnoticed until a restart: look in S3.
-    assertThat(KeyIndexPointer.allFiles(iceberg)).isNotEmpty().allSatisfy(file ->
-        assertThat(iceberg.io().newInputFile(file).exists()).as("index file %s survived maintenance", file).isTrue());
-    int vectors = 0;
-    try (CloseableIterable<FileScanTask> tasks = iceberg.newScan().planFiles()) {
-      for (FileScanTask task : tasks) {
-        assertThat(task.deletes()).as("at most one deletion vector per data file: %s", task.file().location()).hasSizeLessThanOrEqualTo(1);
-        task.deletes().forEach(delete -> assertThat(delete.format().name()).isEqualTo("PUFFIN"));
-        vectors += task.deletes().size();
-      }
-    }
-    assertThat(vectors).as("superseded rows are marked in deletion vectors").isPositive();
-    long replacedVectors = 0;
-    for (org.apache.iceberg.Snapshot snapshot : iceberg.snapshots()) {
-      replacedVectors += Long.parseLong(snapshot.summary().getOrDefault("removed-dvs", "0"));
-    }
-    assertThat(replacedVectors).as("a file's vector was merged with newer deletes and replaced, never doubled").isPositive();
-
-    // The write mode is fixed when the table is created.
-    JsonObject refused = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "append"), 409);
-    assertThat(refused.getJsonObject("error").getString("message")).contains("write mode upsert");
   }
 
   @Test

@@ -53,10 +53,16 @@ public final class TableCommitter {
 
   /** Commits a change that leaves the source offsets alone, such as a compaction's rewrite. */
   public CommitOutcome commit(Table table, TableChange change, String taskId, String commitId, FileIO io) {
+    return commit(table, change, taskId, commitId, Map.of(), io);
+  }
+
+  /** As above, setting table {@code properties} in the same catalog commit. */
+  public CommitOutcome commit(Table table, TableChange change, String taskId, String commitId,
+      Map<String, String> properties, FileIO io) {
     if (change.advancesOffsets()) {
       throw new IllegalArgumentException("A change that advances offsets needs the offsets it starts from");
     }
-    return apply(table, change, null, null, null, taskId, commitId, Map.of(), io);
+    return apply(table, change, null, null, null, taskId, commitId, properties, io);
   }
 
   /**

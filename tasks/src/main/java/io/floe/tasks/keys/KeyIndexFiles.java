@@ -56,7 +56,21 @@ public final class KeyIndexFiles {
    */
   public Map<ByteBuffer, RowLocation> checkOut(FileIO io, List<String> files) {
     Map<ByteBuffer, RowLocation> cached = shards.asMap().remove(files);
-    return cached != null ? cached : load(io, files);
+    if (cached != null) {
+      return cached;
+    }
+    // Another commit (a compaction, another runner's task) appended deltas to a shard cached
+    // here: apply just those to the cached state rather than reading the whole shard again.
+    for (List<String> older : shards.asMap().keySet()) {
+      if (older.size() < files.size() && files.subList(0, older.size()).equals(older)) {
+        Map<ByteBuffer, RowLocation> keys = shards.asMap().remove(older);
+        if (keys != null) {
+          apply(io, files.subList(older.size(), files.size()), keys);
+          return keys;
+        }
+      }
+    }
+    return load(io, files);
   }
 
   /** Caches a shard the caller has finished with, as the state {@code files} make up. */
@@ -67,6 +81,11 @@ public final class KeyIndexFiles {
   /** One shard's keys read from its files, uncached. */
   public Map<ByteBuffer, RowLocation> load(FileIO io, List<String> files) {
     Map<ByteBuffer, RowLocation> keys = new HashMap<>();
+    apply(io, files, keys);
+    return keys;
+  }
+
+  private static void apply(FileIO io, List<String> files, Map<ByteBuffer, RowLocation> keys) {
     for (String file : files) {
       readFile(io, file).forEach((key, location) -> {
         if (location == null) {
@@ -76,7 +95,6 @@ public final class KeyIndexFiles {
         }
       });
     }
-    return keys;
   }
 
   private static Map<ByteBuffer, RowLocation> readFile(FileIO io, String path) {

@@ -92,6 +92,13 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
   }
 
   /** The newest compaction in the current snapshot's retained history, or null. */
+  /**
+   * Table property: when the last compaction committed and how many bytes it read, as JSON ({@code
+   * {"at": "…", "input-bytes": n}}), set in the compaction's own commit; the status reads it once
+   * snapshot expiry has taken the compaction's snapshot.
+   */
+  public static final String LAST_COMPACTION = "floe.compaction.last-run";
+
   public static Snapshot lastCompaction(Table table) {
     return SnapshotHistory.find(table, snapshot -> snapshot.summary().containsKey(SUMMARY_INPUT_BYTES));
   }
@@ -247,7 +254,10 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
         inputs.stream().map(FileScanTask::file).toList(), outputs, start.snapshotId(), summary, keyIndex);
     CommitOutcome outcome;
     try {
-      outcome = committer.commit(table, rewrite, envelope.taskId(), TableCommitter.newCommitId(), io);
+      String last = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+          .put("at", java.time.Instant.now().toString()).put("input-bytes", inputBytes).toString();
+      outcome = committer.commit(table, rewrite, envelope.taskId(), TableCommitter.newCommitId(),
+          Map.of(LAST_COMPACTION, last), io);
     } catch (RuntimeException e) {
       io.release(); // e.g. the catalog unreachable while resolving: it may have landed, so keep the files
       throw e;

@@ -25,6 +25,22 @@ public final class TableStatuses {
 
   private TableStatuses() {}
 
+  private record Recorded(Instant at, long inputBytes) {}
+
+  /** The last compaction as the table property records it (its snapshot may have expired). */
+  private static Recorded recordedCompaction(Table table) {
+    String json = table.properties().get(CompactExecutor.LAST_COMPACTION);
+    if (json == null) {
+      return new Recorded(null, 0);
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+      return new Recorded(Instant.parse(node.path("at").asText()), node.path("input-bytes").asLong());
+    } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
+      return new Recorded(null, 0); // written by Floe; unreadable means someone else changed it
+    }
+  }
+
   /** The status of a loaded table, given its topic's end offsets (null if the topic is missing). */
   public static TableStatus status(RegisteredTable registered, Table table, Map<Integer, Long> endOffsets) {
     SourceOffsets committed = SourceOffsets.committed(table);
@@ -62,8 +78,9 @@ public final class TableStatuses {
         dataFiles == 0 ? 0 : PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_FILE_SIZE_PROP, 0) / dataFiles,
         smallFiles(table),
         snapshots,
-        lastCompaction == null ? null : Instant.ofEpochMilli(lastCompaction.timestampMillis()),
-        lastCompaction == null ? 0 : PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0),
+        lastCompaction != null ? Instant.ofEpochMilli(lastCompaction.timestampMillis()) : recordedCompaction(table).at(),
+        lastCompaction != null ? PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0)
+            : recordedCompaction(table).inputBytes(),
         table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
   }
 

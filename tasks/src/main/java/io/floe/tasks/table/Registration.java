@@ -49,6 +49,7 @@ public record Registration(String topic, String format, String keyFormat, String
     for (String key : properties.keySet()) {
       checkKnown(key);
       if (key.equals(io.floe.tasks.maintain.MaintainExecutor.LAST_MAINTENANCE)
+          || key.equals(io.floe.tasks.maintain.CompactExecutor.LAST_COMPACTION)
           || SETTABLE_PREFIXES.stream().noneMatch(key::startsWith)) {
         throw new IllegalArgumentException("Property " + key + " cannot be set at registration (allowed: "
             + String.join("*, ", SETTABLE_PREFIXES) + "*)");

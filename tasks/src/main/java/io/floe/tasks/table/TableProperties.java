@@ -70,6 +70,7 @@ public final class TableProperties {
     define(SourceOffsets.PROPERTY_KEY, null,
         "The committed source offsets, written in the same commit as the snapshot summary's.");
     define(MaintainExecutor.LAST_MAINTENANCE, null, "When maintenance last ran.");
+    define(io.floe.tasks.maintain.CompactExecutor.LAST_COMPACTION, null, "When the last compaction committed, and its input bytes.");
   }
 
   private TableProperties() {}
