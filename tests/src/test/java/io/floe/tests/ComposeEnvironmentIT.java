@@ -84,7 +84,8 @@ class ComposeEnvironmentIT {
         LocalStack.createTopic(kafka.bootstrapServers(), TOPIC, 3);
         Map<String, DemoRecords.Produced> produced;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-            Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true"),
+            Map.of("bootstrap.servers", kafka.bootstrapServers(), "enable.idempotence", "true",
+                "max.in.flight.requests.per.connection", "1"), // KAFKA-14359: see LocalStack.producer
             new ByteArraySerializer(), new ByteArraySerializer())) {
           produced = DemoRecords.produce(producer, TOPIC, 3, 0, RECORDS, 0);
         }

@@ -113,7 +113,8 @@ class SparkReadIT {
     Random random = new Random(3);
     int version = 0;
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", stack.infra().bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+        Map.of("bootstrap.servers", stack.infra().bootstrapServers(), "max.in.flight.requests.per.connection", "1"),
+        new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 400; i++) {
           int key = round == 0 ? i : random.nextInt(400);

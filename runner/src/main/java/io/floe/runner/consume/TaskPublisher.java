@@ -55,6 +55,10 @@ public final class TaskPublisher {
     Map<String, String> properties = new HashMap<>(config.kafka());
     properties.put("acks", "all");
     properties.put("enable.idempotence", "true");
+    // One request in flight per connection: with more, an idempotent producer whose first batch to
+    // a partition fails retriably while a later one lands retries the first until it expires
+    // (KAFKA-14359; seen right after a partition is created or its broker restarts).
+    properties.putIfAbsent("max.in.flight.requests.per.connection", "1");
     properties.putIfAbsent("client.id", "floe-task-producer");
     KafkaProducer<byte[], byte[]> producer =
         KafkaProducer.create(vertx, properties, new ByteArraySerializer(), new ByteArraySerializer());

@@ -42,6 +42,10 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     this.config = new HashMap<>(kafkaConfig);
     this.config.put(ProducerConfig.ACKS_CONFIG, "all");
     this.config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    // One request in flight per connection: with more, an idempotent producer whose first batch to
+    // a partition fails retriably while a later one lands retries the first until it expires
+    // (KAFKA-14359; seen right after a partition is created or its broker restarts).
+    this.config.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     this.config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "floe-dead-letters");
     // A dead letter carries the whole original record plus headers: allow large ones.
     this.config.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_DEAD_LETTER_BYTES);

@@ -131,6 +131,9 @@ public final class LocalStack implements AutoCloseable {
     properties.put("bootstrap.servers", bootstrapServers());
     properties.put("acks", "all");
     properties.put("linger.ms", "5");
+    // KAFKA-14359: with several requests in flight, an idempotent producer can retry a new
+    // partition's first batch until it expires (seen in CI after topic creation and broker restarts).
+    properties.put("max.in.flight.requests.per.connection", "1");
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
     closeables.add(producer);
