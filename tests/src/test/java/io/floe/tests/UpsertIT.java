@@ -1,6 +1,7 @@
 package io.floe.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.floe.runner.Runner;
@@ -256,9 +257,16 @@ class UpsertIT {
   }
 
   @Test
-  void anUnknownWriteModeIsRefused() throws Exception {
+  void anUnknownWriteModeOrEnvelopeIsRefusedAndCreatesNothing() throws Exception {
     JsonObject refused = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("write-mode", "merge"), 400);
     assertThat(refused.getJsonObject("error").getString("message")).contains("Unsupported write mode 'merge' (supported: append, upsert)");
+    JsonObject envelope = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("envelope", "maxwell"), 400);
+    assertThat(envelope.getJsonObject("error").getString("message")).contains("Unsupported envelope 'maxwell' (supported: none, debezium)");
+    JsonObject format = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users")
+        .put("envelope", "debezium").put("format", "raw-string"), 400);
+    assertThat(format.getJsonObject("error").getString("message")).contains("format json");
+    assertThatThrownBy(() -> stack.catalog().loadTable(TableIdentifier.parse("upsert.bad")))
+        .as("nothing was created by the refused registrations").isInstanceOf(org.apache.iceberg.exceptions.NoSuchTableException.class);
   }
 
   // --- helpers ---

@@ -1,6 +1,7 @@
 package io.floe.tasks.commit;
 
 import io.floe.tasks.contract.OffsetRange;
+import io.floe.tasks.history.SnapshotHistory;
 import java.io.IOException;
 import java.util.Map;
 import java.util.List;

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,34 +84,27 @@ public final class KeyIndexFiles {
     return keys;
   }
 
+  /** Applies {@code files}, oldest first, to {@code keys}: a delta's null location deletes its key. */
   private static void apply(FileIO io, List<String> files, Map<ByteBuffer, RowLocation> keys) {
-    for (String file : files) {
-      readFile(io, file).forEach((key, location) -> {
-        if (location == null) {
-          keys.remove(key);
-        } else {
-          keys.put(key, location);
+    Map<String, String> dataFiles = new HashMap<>(); // one String per data file, however many keys point at it
+    for (String path : files) {
+      try (CloseableIterable<Record> rows = Parquet.read(io.newInputFile(path))
+          .project(SCHEMA)
+          .createReaderFunc(type -> GenericParquetReaders.buildReader(SCHEMA, type))
+          .build()) {
+        for (Record row : rows) {
+          ByteBuffer key = copy((ByteBuffer) row.getField("key"));
+          String file = (String) row.getField("file");
+          if (file == null) {
+            keys.remove(key);
+          } else {
+            keys.put(key, new RowLocation(dataFiles.computeIfAbsent(file, f -> f), (Long) row.getField("pos")));
+          }
         }
-      });
-    }
-  }
-
-  private static Map<ByteBuffer, RowLocation> readFile(FileIO io, String path) {
-    Map<ByteBuffer, RowLocation> entries = new HashMap<>();
-    try (CloseableIterable<Record> rows = Parquet.read(io.newInputFile(path))
-        .project(SCHEMA)
-        .createReaderFunc(type -> GenericParquetReaders.buildReader(SCHEMA, type))
-        .build()) {
-      Map<String, String> files = new HashMap<>(); // one String per data file, however many keys point at it
-      for (Record row : rows) {
-        ByteBuffer key = copy((ByteBuffer) row.getField("key"));
-        String file = (String) row.getField("file");
-        entries.put(key, file == null ? null : new RowLocation(files.computeIfAbsent(file, f -> f), (Long) row.getField("pos")));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read key index file " + path, e);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read key index file " + path, e);
     }
-    return Collections.unmodifiableMap(entries);
   }
 
   /**

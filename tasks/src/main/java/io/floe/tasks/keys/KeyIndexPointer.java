@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.floe.tasks.history.SnapshotHistory;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
@@ -42,35 +43,24 @@ public final class KeyIndexPointer {
   }
 
   /**
-   * The pointer as of {@code snapshot}: from the nearest ancestor that records one (commits of
-   * other engines record none), or empty if none does.
+   * The pointer as of the table's current snapshot: from the nearest ancestor that records one
+   * (commits of other engines record none), or empty if none does.
    */
-  public static KeyIndexPointer at(Table table, Snapshot snapshot) {
-    for (Snapshot current = snapshot; current != null;
-        current = current.parentId() == null ? null : table.snapshot(current.parentId())) {
-      String json = current.summary().get(SUMMARY_KEY);
-      if (json != null) {
-        return parse(json);
-      }
-    }
-    return EMPTY;
-  }
-
-  /** The pointer as of the table's current snapshot. */
   public static KeyIndexPointer current(Table table) {
-    return at(table, table.currentSnapshot());
+    return orEmpty(of(SnapshotHistory.find(table, KeyIndexPointer::records)));
   }
 
-  /** The pointer as of {@code metadata}'s current snapshot (as {@link #at}). */
+  /** As {@link #current(Table)}, as of {@code metadata}. */
   public static KeyIndexPointer current(TableMetadata metadata) {
-    for (Snapshot current = metadata.currentSnapshot(); current != null;
-        current = current.parentId() == null ? null : metadata.snapshot(current.parentId())) {
-      String json = current.summary().get(SUMMARY_KEY);
-      if (json != null) {
-        return parse(json);
-      }
-    }
-    return EMPTY;
+    return orEmpty(of(SnapshotHistory.find(metadata, Integer.MAX_VALUE, KeyIndexPointer::records)));
+  }
+
+  private static boolean records(Snapshot snapshot) {
+    return snapshot.summary().containsKey(SUMMARY_KEY);
+  }
+
+  private static KeyIndexPointer orEmpty(KeyIndexPointer pointer) {
+    return pointer == null ? EMPTY : pointer;
   }
 
   /** The pointer one snapshot's own summary records, or null if it records none. */

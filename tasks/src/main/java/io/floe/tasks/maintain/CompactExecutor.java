@@ -2,7 +2,7 @@ package io.floe.tasks.maintain;
 
 import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.commit.CommitOutcome;
-import io.floe.tasks.commit.SnapshotHistory;
+import io.floe.tasks.history.SnapshotHistory;
 import io.floe.tasks.commit.TableChange;
 import io.floe.tasks.commit.TableCommitter;
 import io.floe.tasks.contract.CompactTask;
@@ -74,6 +74,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
   private final S3OutputMetrics s3Metrics;
   private final MeterRegistry metrics;
   private final TableCommitter committer = new TableCommitter();
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final KeyIndexFiles keyIndexFiles = new KeyIndexFiles();
   private final OpenFileBudget openFiles;
 
@@ -254,7 +255,7 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
         inputs.stream().map(FileScanTask::file).toList(), outputs, start.snapshotId(), summary, keyIndex);
     CommitOutcome outcome;
     try {
-      String last = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+      String last = JSON.createObjectNode()
           .put("at", java.time.Instant.now().toString()).put("input-bytes", inputBytes).toString();
       outcome = committer.commit(table, rewrite, envelope.taskId(), TableCommitter.newCommitId(),
           Map.of(LAST_COMPACTION, last), io);

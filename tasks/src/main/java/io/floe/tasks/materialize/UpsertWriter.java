@@ -75,32 +75,33 @@ final class UpsertWriter implements RowWriter {
     this.operationId = operationId;
     this.base = base;
     this.baseSnapshot = base == null ? null : base.currentSnapshot();
-    this.pointer = base == null ? KeyIndexPointer.empty() : KeyIndexPointer.at(base, baseSnapshot);
+    this.pointer = base == null ? KeyIndexPointer.empty() : KeyIndexPointer.current(base);
   }
+
+  /** A row or a tombstone at its place in the source: what upsert applies, in offset order. */
+  private record Change(int partition, long offset, Record row, ByteBuffer deletedKey) {}
 
   @Override
   public void write(Table table, List<Record> batch, List<Tombstone> tombstones) {
-    List<Object[]> events = new ArrayList<>(batch.size() + tombstones.size());
+    List<Change> ordered = new ArrayList<>(batch.size() + tombstones.size());
     for (Record row : batch) {
       Record kafka = (Record) row.getField(KafkaColumns.COLUMN);
-      events.add(new Object[] {kafka.getField("partition"), kafka.getField("offset"), row});
+      ordered.add(new Change((Integer) kafka.getField("partition"), (Long) kafka.getField("offset"), row, null));
     }
     for (Tombstone tombstone : tombstones) {
-      events.add(new Object[] {tombstone.partition(), tombstone.offset(), tombstone});
+      ordered.add(new Change(tombstone.partition(), tombstone.offset(), null, tombstone.key()));
     }
     // One partition's records are in offset order already; rows and tombstones are interleaved here.
-    events.sort(Comparator.<Object[]>comparingInt(e -> (Integer) e[0]).thenComparingLong(e -> (Long) e[1]));
-    for (Object[] event : events) {
-      int partition = (Integer) event[0];
-      if (event[2] instanceof Tombstone tombstone) {
-        delete(table, partition, tombstone.key());
+    ordered.sort(Comparator.comparingInt(Change::partition).thenComparingLong(Change::offset));
+    for (Change change : ordered) {
+      if (change.row() == null) {
+        delete(table, change.partition(), change.deletedKey());
       } else {
-        Record row = (Record) event[2];
-        ByteBuffer key = (ByteBuffer) ((Record) row.getField(KafkaColumns.COLUMN)).getField("key");
-        supersede(table, partition, key);
-        RowLocation location = rows.writeAt(table, row);
-        shard(table, partition).put(key, location);
-        changes.computeIfAbsent(partition, p -> new HashMap<>()).put(key, location);
+        ByteBuffer key = (ByteBuffer) ((Record) change.row().getField(KafkaColumns.COLUMN)).getField("key");
+        supersede(table, change.partition(), key);
+        RowLocation location = rows.writeAt(table, change.row());
+        shard(table, change.partition()).put(key, location);
+        changes.computeIfAbsent(change.partition(), p -> new HashMap<>()).put(key, location);
       }
     }
   }

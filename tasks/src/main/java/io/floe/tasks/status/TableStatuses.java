@@ -25,6 +25,8 @@ public final class TableStatuses {
 
   private TableStatuses() {}
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private record Recorded(Instant at, long inputBytes) {}
 
   /** The last compaction as the table property records it (its snapshot may have expired). */
@@ -34,7 +36,7 @@ public final class TableStatuses {
       return new Recorded(null, 0);
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+      com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(json);
       return new Recorded(Instant.parse(node.path("at").asText()), node.path("input-bytes").asLong());
     } catch (java.io.IOException | java.time.format.DateTimeParseException e) {
       return new Recorded(null, 0); // written by Floe; unreadable means someone else changed it
@@ -52,6 +54,10 @@ public final class TableStatuses {
       snapshots++;
     }
     Snapshot lastCompaction = CompactExecutor.lastCompaction(table);
+    Recorded compaction = lastCompaction != null
+        ? new Recorded(Instant.ofEpochMilli(lastCompaction.timestampMillis()),
+            PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0))
+        : recordedCompaction(table); // the compaction's snapshot has expired
     return new TableStatus(
         registered.name(),
         registered.tenant(),
@@ -78,9 +84,8 @@ public final class TableStatuses {
         dataFiles == 0 ? 0 : PropertyUtil.propertyAsLong(summary, SnapshotSummary.TOTAL_FILE_SIZE_PROP, 0) / dataFiles,
         smallFiles(table),
         snapshots,
-        lastCompaction != null ? Instant.ofEpochMilli(lastCompaction.timestampMillis()) : recordedCompaction(table).at(),
-        lastCompaction != null ? PropertyUtil.propertyAsLong(lastCompaction.summary(), CompactExecutor.SUMMARY_INPUT_BYTES, 0)
-            : recordedCompaction(table).inputBytes(),
+        compaction.at(),
+        compaction.inputBytes(),
         table.properties().get(MaintainExecutor.LAST_MAINTENANCE));
   }
 

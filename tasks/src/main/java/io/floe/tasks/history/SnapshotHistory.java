@@ -1,4 +1,4 @@
-package io.floe.tasks.commit;
+package io.floe.tasks.history;
 
 import java.util.function.Predicate;
 import org.apache.iceberg.Snapshot;
