@@ -94,9 +94,6 @@ final class MaterializeRun {
       List<SkippedRange> skipped = reader.read(task.topic(), ranges, this::accept);
       Table table = shaper.ensureTable(KafkaColumns.baseSchema()); // a range of only bad records still advances the table
       WriteResult written = writer.finish(table);
-      if (writer instanceof UpsertWriter upserts && upserts.deletes() > 0) {
-        metrics.superseded(task.table(), upserts.deletes());
-      }
       io(table);
       errors.flush(); // dead letters must be durable before the commit makes their offsets "done"
       recordSkipped(skipped);
@@ -120,6 +117,9 @@ final class MaterializeRun {
   /** The round's change is in the table (the write stage may keep what it built for the next task). */
   void committed() {
     writer.committed();
+    if (writer instanceof UpsertWriter upserts && upserts.deletes() > 0) {
+      metrics.superseded(task.table(), upserts.deletes()); // counted once, when they are in the table
+    }
   }
 
   /** One poll batch through the stages. */
