@@ -257,6 +257,97 @@ class UpsertIT {
   }
 
   @Test
+  void debeziumEventsKeyedByNamedColumnsWithJsonKeys() throws Exception {
+    String topic = "dbserver1.shop.orders";
+    String table = "cdc.orders";
+    // One partition: Kafka partitions by the key's bytes, so differently spelt keys may land in
+    // different partitions, and a key's row is found in its partition's shard of the index.
+    stack.createTopic(topic, 1);
+    JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
+        .put("envelope", "debezium").put("key-format", "json").put("key-columns", new io.vertx.core.json.JsonArray().add("id")), 201);
+    assertThat(registered.getJsonArray("key-columns").getList()).containsExactly("id");
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    JsonObject one = order(1, "new");
+    JsonObject two = order(2, "new");
+    sendKeyed(producer, topic, "{\"id\": 1}", event("c", null, one, false));
+    // The same key written by the JSON converter with schemas.enable: one row for both.
+    sendKeyed(producer, topic, "{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":2}}", event("c", null, two, true));
+    sendKeyed(producer, topic, "{\"id\":1}", event("u", one, order(1, "paid"), false));
+    sendKeyed(producer, topic, "{\"id\":2}", event("u", two, order(3, "moved"), false)); // changes the key column
+    sendKeyed(producer, topic, "{\"id\":4}", event("c", null, new JsonObject().put("state", "no id"), false));
+    sendKeyed(producer, topic, "{\"id\":5}", event("c", null, order(5, "new"), false));
+    sendKeyed(producer, topic, "{ \"id\" : 5 }", event("d", order(5, "new"), null, false));
+    producer.send(new ProducerRecord<>(topic, "{\"id\":5}".getBytes(StandardCharsets.UTF_8), null)); // the tombstone after it
+    producer.send(new ProducerRecord<>(topic, "{\"id\":6}".getBytes(StandardCharsets.UTF_8), null)); // deletes nothing
+    producer.send(new ProducerRecord<>(topic, "{\"nope\":6}".getBytes(StandardCharsets.UTF_8), null)); // names no row
+    producer.flush();
+    stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+
+    Map<Long, Record> rows = new HashMap<>();
+    for (Record row : stack.readTable(table)) {
+      assertThat(rows.put((Long) row.getField("id"), row)).as("one row per id").isNull();
+    }
+    assertThat(rows.keySet()).containsExactlyInAnyOrder(1L, 2L);
+    assertThat(rows.get(1L).getField("state")).isEqualTo("paid");
+    assertThat(rows.get(2L).getField("state")).as("the key-changing update changed nothing").isEqualTo("new");
+    assertThat(rows.get(2L).getField("_key")).as("json keys are kept canonical").isEqualTo("{\"id\":2}");
+    org.apache.iceberg.Schema schema = stack.catalog().loadTable(TableIdentifier.parse(table)).schema();
+    assertThat(schema.identifierFieldNames()).as("the key columns are the identifier fields").containsExactly("id");
+    assertThat(schema.findField("id").isRequired()).isTrue();
+
+    List<String> reasons = deadLetterReasons(topic);
+    assertThat(reasons).hasSize(3)
+        .anySatisfy(reason -> assertThat(reason).contains("changes key column 'id' from 2 to 3"))
+        // Found by the identity stage, or (once the column is the required identifier) by decoding.
+        .anySatisfy(reason -> assertThat(reason).containsPattern("no value for key column 'id'|field 'id' is required but missing"))
+        .anySatisfy(reason -> assertThat(reason).startsWith("tombstone").contains("no value for key column 'id'"));
+  }
+
+  @Test
+  void jsonRecordKeysAreOneKeyHoweverTheyAreSpelt() throws Exception {
+    String topic = "upsert-json-keys";
+    String table = "upsert.json_keys";
+    stack.createTopic(topic, 1);
+    register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert").put("key-format", "json"), 201);
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    sendKeyed(producer, topic, "{\"user\":\"a\",\"region\":\"eu\"}", new JsonObject().put("version", 1));
+    sendKeyed(producer, topic, "{ \"region\": \"eu\", \"user\": \"a\" }", new JsonObject().put("version", 2));
+    sendKeyed(producer, topic, "{\"user\":\"b\",\"region\":\"eu\"}", new JsonObject().put("version", 3));
+    sendKeyed(producer, topic, "{not json", new JsonObject().put("version", 4));
+    producer.send(new ProducerRecord<>(topic, "{\"region\":\"eu\",  \"user\":\"b\"}".getBytes(StandardCharsets.UTF_8), null));
+    producer.flush();
+    stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+
+    List<Record> rows = stack.readTable(table);
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).getField("_key")).isEqualTo("{\"region\":\"eu\",\"user\":\"a\"}");
+    assertThat(rows.get(0).getField("version")).isEqualTo(2L);
+    assertThat(stack.catalog().loadTable(TableIdentifier.parse(table)).schema().identifierFieldNames()).containsExactly("_key");
+    assertThat(deadLetterReasons(topic)).singleElement().asString().contains("key is not valid JSON");
+  }
+
+  @Test
+  void aKeyColumnThatIsNotAnIdentifierTypeSendsItsRecordsToTheErrorMode() throws Exception {
+    String topic = "upsert-scores";
+    String table = "upsert.scores";
+    stack.createTopic(topic, 1);
+    register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
+        .put("key-columns", new io.vertx.core.json.JsonArray().add("score")), 201);
+    KafkaProducer<byte[], byte[]> producer = stack.producer();
+    sendKeyed(producer, topic, "k1", new JsonObject().put("score", 1.5).put("name", "half"));
+    sendKeyed(producer, topic, "k2", new JsonObject().put("name", "none"));
+    producer.flush();
+    stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
+
+    assertThat(stack.readTable(table)).isEmpty();
+    assertThat(stack.catalog().loadTable(TableIdentifier.parse(table)).schema().identifierFieldIds())
+        .as("a double cannot be an identifier field").isEmpty();
+    assertThat(deadLetterReasons(topic)).hasSize(2)
+        .anySatisfy(reason -> assertThat(reason).contains("Key column 'score'").contains("other than float and double"))
+        .anySatisfy(reason -> assertThat(reason).contains("no value for key column 'score'"));
+  }
+
+  @Test
   void anUnknownWriteModeOrEnvelopeIsRefusedAndCreatesNothing() throws Exception {
     JsonObject refused = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("write-mode", "merge"), 400);
     assertThat(refused.getJsonObject("error").getString("message")).contains("Unsupported write mode 'merge' (supported: append, upsert)");
@@ -265,11 +356,32 @@ class UpsertIT {
     JsonObject format = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users")
         .put("envelope", "debezium").put("format", "raw-string"), 400);
     assertThat(format.getJsonObject("error").getString("message")).contains("format json");
+    JsonObject keyColumns = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users")
+        .put("key-columns", new io.vertx.core.json.JsonArray().add("id")), 400);
+    assertThat(keyColumns.getJsonObject("error").getString("message")).contains("write-mode").contains("upsert");
+    JsonObject reserved = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users").put("write-mode", "upsert")
+        .put("key-columns", new io.vertx.core.json.JsonArray().add("_kafka")), 400);
+    assertThat(reserved.getJsonObject("error").getString("message")).contains("cannot name _kafka");
     assertThatThrownBy(() -> stack.catalog().loadTable(TableIdentifier.parse("upsert.bad")))
         .as("nothing was created by the refused registrations").isInstanceOf(org.apache.iceberg.exceptions.NoSuchTableException.class);
   }
 
   // --- helpers ---
+
+  private static JsonObject order(int id, String state) {
+    return new JsonObject().put("id", id).put("state", state);
+  }
+
+  private static void sendKeyed(KafkaProducer<byte[], byte[]> producer, String topic, String key, JsonObject value) {
+    producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.encode().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The reasons of the dead letters of {@code topic} (all of them: read after the table caught up, so they are durable). */
+  private static List<String> deadLetterReasons(String topic) {
+    return stack.readTopic("floe.dlq", Integer.MAX_VALUE, Duration.ofSeconds(3)).stream()
+        .filter(record -> topic.equals(MaterializeIT.header(record, KafkaDeadLetterSink.SOURCE_TOPIC)))
+        .map(record -> MaterializeIT.header(record, KafkaDeadLetterSink.REASON)).toList();
+  }
 
   private static byte[] key(int id) {
     return new JsonObject().put("id", id).encode().getBytes(StandardCharsets.UTF_8);

@@ -174,6 +174,15 @@ public final class AdminApi {
       }
       partitioning = array.stream().map(String.class::cast).toList();
     }
+    List<String> keyColumns = null;
+    Object columns = body.getValue("key-columns");
+    if (columns != null) {
+      if (!(columns instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+        error(ctx, 400, "Invalid request: 'key-columns' must be a list of column names such as [\"id\"]");
+        return;
+      }
+      keyColumns = array.stream().map(String.class::cast).toList();
+    }
     for (String key : List.of("format", "key-format", "error-mode")) {
       if (body.getValue(key) != null && !(body.getValue(key) instanceof String)) {
         error(ctx, 400, "Invalid request: '" + key + "' must be a string");
@@ -191,7 +200,8 @@ public final class AdminApi {
     }
     Registration registration;
     try {
-      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties, writeMode, envelope);
+      registration = new Registration(topic, format, keyFormat, errorMode, partitioning, properties, writeMode, envelope,
+          keyColumns);
     } catch (IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
       return;
@@ -209,6 +219,7 @@ public final class AdminApi {
           .put("key-format", registered.keyFormat())
           .put("write-mode", registered.writeMode())
           .put("envelope", registered.envelope())
+          .put("key-columns", new JsonArray(registered.keyColumns()))
           .put("error-mode", registered.errorMode())
           .put("partitioning", new JsonArray(registered.partitioning()));
     }, 201);

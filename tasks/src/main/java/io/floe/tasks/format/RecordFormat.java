@@ -21,8 +21,11 @@ import org.apache.iceberg.types.Types;
  * </ul>
  *
  * <p>Keys use the same names (table property {@code floe.key-format}): {@code raw-bytes} (the
- * default) keeps the key only in {@code _kafka.key}; {@code raw-string} adds a {@code _key string}
- * column; a registry format adds a {@code _key} column of the key schema's type.
+ * default) keeps the key only in {@code _kafka.key} (and, in an upsert table, in a {@code _key
+ * binary} column); {@code raw-string} adds a {@code _key string} column; {@code json} adds a
+ * {@code _key string} column of canonical JSON (fields sorted, no spacing, the JSON converter's
+ * {@code schema}/{@code payload} wrapper dropped); a registry format adds a {@code _key} column of
+ * the key schema's type.
  */
 public enum RecordFormat {
   JSON("json", null),
@@ -64,11 +67,6 @@ public enum RecordFormat {
     return this == RAW_BYTES || this == RAW_STRING;
   }
 
-  /** Whether keys can be read in this format ({@code json} cannot: its schema is inferred from values). */
-  public boolean isKeyFormat() {
-    return this != JSON;
-  }
-
   /** @throws IllegalArgumentException naming the supported formats */
   public static RecordFormat of(String name) {
     for (RecordFormat format : values()) {
@@ -93,14 +91,24 @@ public enum RecordFormat {
    * {@code value} if raw, plus {@code _key string} for string keys. Other columns come with the data.
    */
   public Schema initialSchema(RecordFormat keyFormat) {
+    return initialSchema(keyFormat, false);
+  }
+
+  /**
+   * @param keyedByRecordKey an upsert table whose rows the record key identifies: {@code _key}
+   *     (of a raw or {@code json} key) is then required and the table's identifier field
+   */
+  public Schema initialSchema(RecordFormat keyFormat, boolean keyedByRecordKey) {
     List<Types.NestedField> columns = new ArrayList<>(KafkaColumns.baseSchema().columns());
     if (isRaw()) {
       columns.add(Types.NestedField.optional(100, VALUE_COLUMN,
           this == RAW_BYTES ? Types.BinaryType.get() : Types.StringType.get()));
     }
-    if (keyFormat == RAW_STRING) {
-      columns.add(Types.NestedField.optional(101, KEY_COLUMN, Types.StringType.get()));
+    if (keyFormat.usesRegistry() || (keyFormat == RAW_BYTES && !keyedByRecordKey)) {
+      return new Schema(columns); // a registry key's column comes with its schema
     }
-    return new Schema(columns);
+    columns.add(Types.NestedField.of(101, !keyedByRecordKey, KEY_COLUMN,
+        keyFormat == RAW_BYTES ? Types.BinaryType.get() : Types.StringType.get()));
+    return keyedByRecordKey ? new Schema(columns, java.util.Set.of(101)) : new Schema(columns);
   }
 }

@@ -11,6 +11,7 @@ import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -36,12 +37,13 @@ public final class JsonRecordConverter {
    * Fills {@code record}'s fields from {@code value}, leaving fields listed in {@code skip} (by
    * name, top level only) untouched.
    */
-  public static void fill(GenericRecord record, JsonNode value, String skip) throws RecordConversionException {
+  public static void fill(GenericRecord record, JsonNode value, String... skip) throws RecordConversionException {
     Types.StructType struct = record.struct();
     List<Types.NestedField> fields = struct.fields();
+    List<String> skipped = skip == null ? List.of() : Arrays.asList(skip);
     for (int pos = 0; pos < fields.size(); pos++) {
       Types.NestedField field = fields.get(pos);
-      if (field.name().equals(skip)) {
+      if (skipped.contains(field.name())) {
         continue;
       }
       record.set(pos, convert(value.get(field.name()), field, field.name()));
@@ -156,7 +158,7 @@ public final class JsonRecordConverter {
   }
 
   /** Converts a JSON string to a UUID, base64 bytes or an ISO-8601 date, time or timestamp. */
-  static Object fromText(String text, Type type, String path) throws RecordConversionException {
+  public static Object fromText(String text, Type type, String path) throws RecordConversionException {
     switch (type.typeId()) {
       case UUID:
         try {

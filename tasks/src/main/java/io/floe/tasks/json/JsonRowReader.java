@@ -6,9 +6,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
@@ -36,11 +40,15 @@ public final class JsonRowReader {
 
   /**
    * @param struct the table's row type
-   * @param refused a top-level field the JSON must not contain (Floe's {@code _kafka} column), or
-   *     null
+   * @param refused top-level fields the JSON must not contain (Floe's {@code _kafka} column, and
+   *     {@code _key} where the record key fills it); a record with one takes the general path
    */
-  public JsonRowReader(Types.StructType struct, String refused) {
-    this.root = new StructReader(struct, refused);
+  public JsonRowReader(Types.StructType struct, String... refused) {
+    Set<String> names = new HashSet<>();
+    if (refused != null) {
+      Arrays.stream(refused).filter(Objects::nonNull).forEach(names::add);
+    }
+    this.root = new StructReader(struct, names);
   }
 
   /** The row, or null when the record must take the general path. */
@@ -128,7 +136,7 @@ public final class JsonRowReader {
           }
         };
       case STRUCT:
-        StructReader struct = new StructReader(type.asStructType(), null);
+        StructReader struct = new StructReader(type.asStructType(), Set.of());
         return parser -> parser.currentToken() == JsonToken.START_OBJECT ? struct.read(parser) : NO_FIT;
       case LIST:
         return listReader(type.asListType());
@@ -186,7 +194,7 @@ public final class JsonRowReader {
     private final ValueReader[] readers;
     private final int[] required;
 
-    StructReader(Types.StructType struct, String refused) {
+    StructReader(Types.StructType struct, Set<String> refused) {
       this.template = GenericRecord.create(struct);
       List<Types.NestedField> fields = struct.fields();
       this.readers = new ValueReader[fields.size()];
@@ -194,8 +202,8 @@ public final class JsonRowReader {
       for (int pos = 0; pos < fields.size(); pos++) {
         Types.NestedField field = fields.get(pos);
         positions.put(field.name(), pos);
-        readers[pos] = field.name().equals(refused) ? parser -> NO_FIT : readerOf(field.type());
-        if (field.isRequired() && !field.name().equals(refused)) {
+        readers[pos] = refused.contains(field.name()) ? parser -> NO_FIT : readerOf(field.type());
+        if (field.isRequired() && !refused.contains(field.name())) {
           requiredPositions.add(pos);
         }
       }

@@ -5,6 +5,7 @@ import io.floe.tasks.keys.RowLocation;
 import io.floe.tasks.write.OpenFileBudget;
 import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -39,7 +40,7 @@ final class AppendWriter implements RowWriter {
   }
 
   @Override
-  public void write(Table table, List<Record> rows, List<Tombstone> tombstones) {
+  public void write(Table table, List<Record> rows, List<ByteBuffer> keys, List<Tombstone> tombstones) {
     if (rows.isEmpty()) {
       return;
     }

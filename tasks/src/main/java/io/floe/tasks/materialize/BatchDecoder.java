@@ -1,12 +1,10 @@
 package io.floe.tasks.materialize;
 
-import io.floe.tasks.format.RecordFormat;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -21,23 +19,6 @@ interface BatchDecoder {
 
   /** The rows of {@code batch}, each with its {@code _kafka} column filled, against the table's current schema. */
   List<Record> decode(List<ConsumerRecord<byte[], byte[]>> batch);
-
-  /**
-   * {@code raw-string} keys: strict UTF-8 into {@code _key}; false if the record went to the error
-   * mode instead.
-   */
-  static boolean fillStringKey(GenericRecord row, ConsumerRecord<byte[], byte[]> record, RecordErrors errors) {
-    if (record.key() == null) {
-      return true;
-    }
-    try {
-      row.setField(RecordFormat.KEY_COLUMN, strictUtf8(record.key()));
-      return true;
-    } catch (CharacterCodingException e) {
-      errors.reject(record, "key is not valid UTF-8");
-      return false;
-    }
-  }
 
   static String strictUtf8(byte[] bytes) throws CharacterCodingException {
     return StandardCharsets.UTF_8.newDecoder()

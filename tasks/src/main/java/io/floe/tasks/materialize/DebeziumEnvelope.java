@@ -3,6 +3,7 @@ package io.floe.tasks.materialize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.floe.tasks.keys.RowIdentity;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *   <tr><td>a tombstone (null value, after a delete)</td><td>deletes the key: harmless</td><td>counted and skipped</td></tr>
  * </table>
  *
+ * <p>In a table keyed by columns ({@code key-columns}), an update that changes them is refused
+ * through the error mode: the row it would replace is found by them.
+ *
  * <p>Transaction boundaries travel on their own topic and heartbeats on another; a data event's
  * {@code transaction} block is not kept. Anything else (not JSON, no {@code op}, an unknown one,
  * no row for the operation) goes to the error mode with the reason.
@@ -35,10 +39,12 @@ final class DebeziumEnvelope {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final boolean upsert;
+  private final RowIdentity identity;
   private final RecordErrors errors;
 
-  DebeziumEnvelope(boolean upsert, RecordErrors errors) {
+  DebeziumEnvelope(boolean upsert, RowIdentity identity, RecordErrors errors) {
     this.upsert = upsert;
+    this.identity = identity;
     this.errors = errors;
   }
 
@@ -97,6 +103,9 @@ final class DebeziumEnvelope {
           + ("d".equals(operation) ? "before" : "after") + "' is missing or null; for deletes, set the connector's"
           + " tombstones or REPLICA IDENTITY FULL)");
     }
+    if (upsert && "u".equals(operation)) {
+      checkKeyUnchanged(event.get("before"), image);
+    }
     ObjectNode row = ((ObjectNode) image).deepCopy();
     row.put(OP, operation);
     JsonNode source = event.get("source");
@@ -105,6 +114,26 @@ final class DebeziumEnvelope {
       row.put(SOURCE_TS_MS, sourceTs.asLong());
     }
     return Optional.of(JSON.writeValueAsBytes(row));
+  }
+
+  /**
+   * An update must keep the key columns: the row it replaces is found by them. (Debezium itself
+   * sends a key change of the primary key as a delete and a create; an update can only change
+   * key columns that are not the source's primary key.)
+   */
+  private void checkKeyUnchanged(JsonNode before, JsonNode after) throws InvalidEventException {
+    if (identity.isRecordKey() || before == null || !before.isObject()) {
+      return;
+    }
+    for (String column : identity.columns()) {
+      JsonNode old = before.get(column);
+      JsonNode now = after.get(column);
+      if (old != null && !old.equals(now)) {
+        throw new InvalidEventException("Debezium update changes key column '" + column + "' from " + old + " to " + now
+            + ": the table is keyed by " + identity.columns() + ", so an update cannot move a row to another key"
+            + " (key the table by the source's primary key)");
+      }
+    }
   }
 
   private static ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {

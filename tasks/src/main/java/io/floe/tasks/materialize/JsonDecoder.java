@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floe.tasks.format.KafkaColumns;
-import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.json.JsonRecordConverter;
 import io.floe.tasks.json.JsonRowReader;
 import io.floe.tasks.json.RecordConversionException;
+import io.floe.tasks.keys.RowIdentity;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +29,14 @@ final class JsonDecoder implements BatchDecoder {
 
   private final TableShaper shaper;
   private final RecordErrors errors;
+  private final RecordKeys keys;
   private JsonRowReader rowReader;
   private Schema rowReaderSchema;
 
-  JsonDecoder(TableShaper shaper, RecordErrors errors) {
+  JsonDecoder(TableShaper shaper, RecordErrors errors, RecordKeys keys) {
     this.shaper = shaper;
     this.errors = errors;
+    this.keys = keys;
   }
 
   @Override
@@ -65,7 +67,6 @@ final class JsonDecoder implements BatchDecoder {
         rereadWithGrownSchema(batch, rows);
       }
     }
-    RecordFormat keyFormat = shaper.keyFormat();
     Schema schema = shaper.table().schema();
     Types.StructType kafkaType = shaper.kafkaType();
     List<Record> written = new ArrayList<>(batch.size());
@@ -75,7 +76,7 @@ final class JsonDecoder implements BatchDecoder {
       if (row == null && trees[i] != null) {
         row = GenericRecord.create(schema);
         try {
-          JsonRecordConverter.fill(row, trees[i], KafkaColumns.COLUMN);
+          JsonRecordConverter.fill(row, trees[i], KafkaColumns.COLUMN, keyColumn());
         } catch (RecordConversionException e) {
           errors.reject(record, e.getMessage());
           continue;
@@ -84,7 +85,7 @@ final class JsonDecoder implements BatchDecoder {
       if (row == null) {
         continue; // a tombstone, or rejected above
       }
-      if (keyFormat == RecordFormat.RAW_STRING && !BatchDecoder.fillStringKey(row, record, errors)) {
+      if (!keys.fill(row, record)) {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
@@ -153,9 +154,14 @@ final class JsonDecoder implements BatchDecoder {
     }
   }
 
+  /** {@code _key} when the record key fills it (a value's {@code _key} field is then not read), else null. */
+  private String keyColumn() {
+    return keys.fillsKeyColumn() ? RowIdentity.KEY_COLUMN : null;
+  }
+
   private JsonRowReader rowReader(Schema schema) {
     if (rowReader == null || !rowReaderSchema.sameSchema(schema)) {
-      rowReader = new JsonRowReader(schema.asStruct(), KafkaColumns.COLUMN);
+      rowReader = new JsonRowReader(schema.asStruct(), KafkaColumns.COLUMN, keyColumn());
       rowReaderSchema = schema;
     }
     return rowReader;

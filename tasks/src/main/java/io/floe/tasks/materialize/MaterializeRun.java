@@ -6,6 +6,7 @@ import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.format.WriteMode;
 import io.floe.tasks.keys.KeyIndexFiles;
+import io.floe.tasks.keys.RowIdentity;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.source.SkippedRange;
 import io.floe.tasks.source.SourceReader;
@@ -64,6 +65,7 @@ final class MaterializeRun {
   private BatchDecoder raw;
   private BatchDecoder registry;
   private final boolean upsert;
+  private final RecordKeys keys;
   /** Unwraps change events before decoding; null for tables without an envelope. */
   private final DebeziumEnvelope debezium;
   private TaskFileIO io;
@@ -84,8 +86,9 @@ final class MaterializeRun {
     AppendWriter rows = new AppendWriter(operationId, settings.maxOpenFiles(), openFiles, this::io);
     this.upsert = table != null && WriteMode.of(table.properties()) == WriteMode.UPSERT;
     this.writer = upsert ? new UpsertWriter(rows, keyIndex, this::io, operationId, table) : rows;
+    this.keys = new RecordKeys(shaper, errors, tenant::schemaDecoders);
     this.debezium = table != null && Registration.DEBEZIUM.equals(table.properties().get(TableProperties.ENVELOPE))
-        ? new DebeziumEnvelope(upsert, errors) : null;
+        ? new DebeziumEnvelope(upsert, RowIdentity.of(table.properties()), errors) : null;
   }
 
   /** Reads {@code ranges}, decodes and writes; the result holds the task's FileIO for the commit. */
@@ -125,27 +128,43 @@ final class MaterializeRun {
   /** One poll batch through the stages. */
   private void accept(List<ConsumerRecord<byte[], byte[]>> polled) {
     List<ConsumerRecord<byte[], byte[]>> batch = debezium == null ? polled : debezium.unwrap(polled);
-    List<RowWriter.Tombstone> deleted = List.of();
+    List<ConsumerRecord<byte[], byte[]>> deletes = List.of();
     List<ConsumerRecord<byte[], byte[]>> values = batch;
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null || (upsert && record.key() == null)) {
-        values = withKeysAndValues(batch, deleted = new ArrayList<>());
+        values = withKeysAndValues(batch, deletes = new ArrayList<>());
         break;
       }
     }
     List<Record> rows = decoder().decode(values);
-    if (!rows.isEmpty() || !deleted.isEmpty()) {
-      writer.write(shaper.table(), rows, deleted);
+    if (!upsert) {
+      if (!rows.isEmpty()) {
+        writer.write(shaper.table(), rows, null, List.of());
+      }
+      return;
+    }
+    // Identities after decoding: the batch may just have brought the key columns to the table.
+    shaper.markIdentifiers();
+    List<ByteBuffer> identities = keys.identify(values, rows);
+    List<RowWriter.Tombstone> tombstoned = new ArrayList<>(deletes.size());
+    for (ConsumerRecord<byte[], byte[]> record : deletes) {
+      ByteBuffer identity = keys.tombstone(record);
+      if (identity != null) {
+        tombstoned.add(new RowWriter.Tombstone(record.partition(), record.offset(), identity));
+      }
+    }
+    if (!rows.isEmpty() || !tombstoned.isEmpty()) {
+      writer.write(shaper.table(), rows, identities, tombstoned);
     }
   }
 
   /**
    * The records of a batch that decode to rows; tombstones are counted (and in upsert mode
-   * collected into {@code deleted}), and in upsert mode a record without a key goes to the error mode (it has no row
-   * to replace).
+   * collected into {@code deletes}), and in upsert mode a record without a key goes to the error
+   * mode (it has no row to replace).
    */
   private List<ConsumerRecord<byte[], byte[]>> withKeysAndValues(
-      List<ConsumerRecord<byte[], byte[]>> batch, List<RowWriter.Tombstone> deleted) {
+      List<ConsumerRecord<byte[], byte[]>> batch, List<ConsumerRecord<byte[], byte[]>> deletes) {
     List<ConsumerRecord<byte[], byte[]>> values = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (upsert && record.key() == null) {
@@ -153,7 +172,7 @@ final class MaterializeRun {
       } else if (record.value() == null) {
         tombstones++;
         if (upsert) {
-          deleted.add(new RowWriter.Tombstone(record.partition(), record.offset(), ByteBuffer.wrap(record.key())));
+          deletes.add(record);
         }
       } else {
         values.add(record);
@@ -165,11 +184,11 @@ final class MaterializeRun {
   private BatchDecoder decoder() {
     RecordFormat format = shaper.format();
     if (format.isRaw()) {
-      return raw == null ? raw = new RawDecoder(shaper, errors) : raw;
+      return raw == null ? raw = new RawDecoder(shaper, errors, keys) : raw;
     } else if (format.usesRegistry()) {
-      return registry == null ? registry = new RegistryDecoder(shaper, errors, tenant.schemaDecoders()) : registry;
+      return registry == null ? registry = new RegistryDecoder(shaper, errors, tenant.schemaDecoders(), keys) : registry;
     }
-    return json == null ? json = new JsonDecoder(shaper, errors) : json;
+    return json == null ? json = new JsonDecoder(shaper, errors, keys) : json;
   }
 
   private TaskFileIO io(Table table) {

@@ -17,16 +17,17 @@ final class RawDecoder implements BatchDecoder {
 
   private final TableShaper shaper;
   private final RecordErrors errors;
+  private final RecordKeys keys;
 
-  RawDecoder(TableShaper shaper, RecordErrors errors) {
+  RawDecoder(TableShaper shaper, RecordErrors errors, RecordKeys keys) {
     this.shaper = shaper;
     this.errors = errors;
+    this.keys = keys;
   }
 
   @Override
   public List<Record> decode(List<ConsumerRecord<byte[], byte[]>> batch) {
     RecordFormat format = shaper.format();
-    RecordFormat keyFormat = shaper.keyFormat();
     Schema schema = shaper.table().schema();
     Types.StructType kafkaType = shaper.kafkaType();
     List<Record> rows = new ArrayList<>(batch.size());
@@ -45,7 +46,7 @@ final class RawDecoder implements BatchDecoder {
           continue;
         }
       }
-      if (keyFormat == RecordFormat.RAW_STRING && !BatchDecoder.fillStringKey(row, record, errors)) {
+      if (!keys.fill(row, record)) {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));

@@ -32,11 +32,13 @@ final class RegistryDecoder implements BatchDecoder {
   private final TableShaper shaper;
   private final RecordErrors errors;
   private final SchemaDecoders decoders;
+  private final RecordKeys keys;
 
-  RegistryDecoder(TableShaper shaper, RecordErrors errors, SchemaDecoders decoders) {
+  RegistryDecoder(TableShaper shaper, RecordErrors errors, SchemaDecoders decoders, RecordKeys keys) {
     this.shaper = shaper;
     this.errors = errors;
     this.decoders = decoders;
+    this.keys = keys;
   }
 
   @Override
@@ -105,7 +107,7 @@ final class RegistryDecoder implements BatchDecoder {
           errors.reject(record, "key: " + e.getMessage());
           continue;
         }
-      } else if (keyFormat == RecordFormat.RAW_STRING && !BatchDecoder.fillStringKey(row, record, errors)) {
+      } else if (!keys.fill(row, record)) {
         continue;
       }
       row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));

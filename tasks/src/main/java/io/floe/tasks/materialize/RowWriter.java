@@ -1,5 +1,6 @@
 package io.floe.tasks.materialize;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
@@ -15,11 +16,14 @@ interface RowWriter {
   /**
    * Writes one batch against the table's current schema and partition spec: its rows and its
    * tombstones (records with a key and a null value), each in offset order.
+   *
+   * @param keys each row's identity in a keyed write mode (see {@link io.floe.tasks.keys.RowIdentity}),
+   *     null in append mode
    */
-  void write(Table table, List<Record> rows, List<Tombstone> tombstones);
+  void write(Table table, List<Record> rows, List<ByteBuffer> keys, List<Tombstone> tombstones);
 
-  /** A record with a null value: deletes its key in upsert mode, counted and skipped in append mode. */
-  record Tombstone(int partition, long offset, java.nio.ByteBuffer key) {}
+  /** A record with a null value: deletes the row of its identity in upsert mode (append mode counts and skips it). */
+  record Tombstone(int partition, long offset, ByteBuffer key) {}
 
   /** Closes what is open and returns what to commit. */
   WriteResult finish(Table table);

@@ -5,6 +5,8 @@ import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.format.RecordFormat;
+import io.floe.tasks.format.WriteMode;
+import io.floe.tasks.keys.RowIdentity;
 import io.floe.tasks.json.SchemaGrowth;
 import io.floe.tasks.schema.IncompatibleSchemaException;
 import io.floe.tasks.schema.SchemaEvolution;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -51,6 +54,8 @@ final class TableShaper {
   /** Whether the table (at a schema id) takes a record shape: null if it does, else the reason. */
   private final Map<String, String> shapeDecisions = new HashMap<>();
   private Table table;
+  /** The schema id {@link #markIdentifiers} last looked at. */
+  private int identifiersCheckedAt = -1;
 
   TableShaper(TaskEnvelope envelope, String topic, Tenant tenant, TableIdentifier id, Table table,
       Map<String, String> newTableProperties, MaterializeMetrics metrics) {
@@ -90,6 +95,10 @@ final class TableShaper {
     return name == null ? RecordFormat.RAW_BYTES : RecordFormat.of(name);
   }
 
+  boolean upsert() {
+    return table != null && WriteMode.of(table.properties()) == WriteMode.UPSERT;
+  }
+
   ErrorMode errorMode() {
     String name = table == null ? null : table.properties().get(TableProperties.ERROR_MODE);
     return name == null ? ErrorMode.LOG : ErrorMode.of(name);
@@ -116,6 +125,7 @@ final class TableShaper {
     boolean changed = false;
     for (Map.Entry<String, Types.StructType> shape : shapes.entrySet()) {
       String reason = reservedColumn(shape.getValue());
+      Types.StructType incoming = shape.getValue();
       for (int attempt = 1; reason == null; attempt++) {
         String decision = shape.getKey() + "@" + table.schema().schemaId();
         if (shapeDecisions.containsKey(decision)) {
@@ -124,7 +134,7 @@ final class TableShaper {
         }
         UpdateSchema update = table.updateSchema();
         try {
-          if (SchemaEvolution.evolve(update, table.schema(), shape.getValue())) {
+          if (SchemaEvolution.evolve(update, table.schema(), identifiersKeptRequired(incoming))) {
             String problem = limitsProblem(update);
             if (problem != null) {
               reason = shape.getKey() + " cannot be applied to table " + id + ": " + problem;
@@ -160,6 +170,71 @@ final class TableShaper {
       addPendingPartitions();
     }
     return refused;
+  }
+
+  /**
+   * An upsert table's identifier columns are required in the table (Iceberg's rule): a record
+   * schema that has them optional must not make them optional again (a record that leaves one
+   * null goes to the error mode instead).
+   */
+  private Types.StructType identifiersKeptRequired(Types.StructType incoming) {
+    Set<Integer> identifiers = table.schema().identifierFieldIds();
+    if (identifiers.isEmpty()) {
+      return incoming;
+    }
+    List<Types.NestedField> fields = new ArrayList<>(incoming.fields().size());
+    for (Types.NestedField field : incoming.fields()) {
+      Types.NestedField column = table.schema().findField(field.name());
+      boolean keyed = column != null && (identifiers.contains(column.fieldId())
+          || identifiers.stream().anyMatch(id -> table.schema().findColumnName(id).startsWith(field.name() + ".")));
+      fields.add(keyed && field.isOptional() ? Types.NestedField.required(field.fieldId(), field.name(), field.type(), field.doc()) : field);
+    }
+    return Types.StructType.of(fields);
+  }
+
+  /**
+   * Once an upsert table's identifier columns exist (they may arrive with the data), they become
+   * its Iceberg identifier fields, required. No row can hold a null in them: a row without a key
+   * never passes the identity stage. If Iceberg refuses the change, rows are identified all the
+   * same. Called after each batch is decoded (a no-op once they are marked), so a runner that
+   * stopped between adding the columns and marking them leaves nothing undone.
+   */
+  void markIdentifiers() {
+    if (!upsert() || !table.schema().identifierFieldIds().isEmpty() || table.schema().schemaId() == identifiersCheckedAt) {
+      return;
+    }
+    identifiersCheckedAt = table.schema().schemaId();
+    List<String> paths = RowIdentity.of(table.properties()).identifierPaths(table.schema());
+    if (paths.isEmpty()) {
+      return;
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        UpdateSchema update = table.updateSchema().allowIncompatibleChanges();
+        for (String path : paths) {
+          String top = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+          if (table.schema().findField(top).isOptional()) {
+            update.requireColumn(top);
+          }
+          if (table.schema().findField(path).isOptional()) {
+            update.requireColumn(path);
+          }
+        }
+        update.setIdentifierFields(paths).commit();
+        table.refresh();
+        LOG.info("{}: identifier fields of {} are now {}", envelope, id, paths);
+        return;
+      } catch (CommitFailedException e) {
+        table.refresh();
+        if (!table.schema().identifierFieldIds().isEmpty() || attempt >= MAX_SCHEMA_ATTEMPTS) {
+          return;
+        }
+      } catch (IllegalArgumentException | ValidationException e) {
+        LOG.warn("{}: columns {} of {} cannot be its identifier fields ({}); rows are identified by them all the same",
+            envelope, paths, id, e.getMessage());
+        return;
+      }
+    }
   }
 
   /**

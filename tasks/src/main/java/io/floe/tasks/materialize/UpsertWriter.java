@@ -40,8 +40,9 @@ import org.apache.iceberg.util.ContentFileUtil;
  * deletion vector of its data file; the key index shards of the partitions read are updated with
  * where each key now is. All of it is committed as one row delta ({@link TableChange.Upsert}).
  *
- * <p>The keys are the Kafka record keys as bytes, sharded by source partition: Kafka's
- * partitioner sends a key to one partition, so a task reads only the shards of its own ranges.
+ * <p>The keys are the rows' identities ({@link io.floe.tasks.keys.RowIdentity}: the record key,
+ * or the key columns), sharded by source partition: Kafka's partitioner sends a key to one
+ * partition, so a task reads only the shards of its own ranges.
  * The shards come from the snapshot the task read its offsets from, and the commit is guarded
  * by those offsets, so a task that loses a race re-reads the index it now builds on.
  */
@@ -78,15 +79,16 @@ final class UpsertWriter implements RowWriter {
     this.pointer = base == null ? KeyIndexPointer.empty() : KeyIndexPointer.current(base);
   }
 
-  /** A row or a tombstone at its place in the source: what upsert applies, in offset order. */
-  private record Change(int partition, long offset, Record row, ByteBuffer deletedKey) {}
+  /** A row (or, without one, a tombstone) at its place in the source: what upsert applies, in offset order. */
+  private record Change(int partition, long offset, Record row, ByteBuffer key) {}
 
   @Override
-  public void write(Table table, List<Record> batch, List<Tombstone> tombstones) {
+  public void write(Table table, List<Record> batch, List<ByteBuffer> keys, List<Tombstone> tombstones) {
     List<Change> ordered = new ArrayList<>(batch.size() + tombstones.size());
-    for (Record row : batch) {
+    for (int i = 0; i < batch.size(); i++) {
+      Record row = batch.get(i);
       Record kafka = (Record) row.getField(KafkaColumns.COLUMN);
-      ordered.add(new Change((Integer) kafka.getField("partition"), (Long) kafka.getField("offset"), row, null));
+      ordered.add(new Change((Integer) kafka.getField("partition"), (Long) kafka.getField("offset"), row, keys.get(i)));
     }
     for (Tombstone tombstone : tombstones) {
       ordered.add(new Change(tombstone.partition(), tombstone.offset(), null, tombstone.key()));
@@ -95,9 +97,9 @@ final class UpsertWriter implements RowWriter {
     ordered.sort(Comparator.comparingInt(Change::partition).thenComparingLong(Change::offset));
     for (Change change : ordered) {
       if (change.row() == null) {
-        delete(table, change.partition(), change.deletedKey());
+        delete(table, change.partition(), change.key());
       } else {
-        ByteBuffer key = (ByteBuffer) ((Record) change.row().getField(KafkaColumns.COLUMN)).getField("key");
+        ByteBuffer key = change.key();
         supersede(table, change.partition(), key);
         RowLocation location = rows.writeAt(table, change.row());
         shard(table, change.partition()).put(key, location);

@@ -21,9 +21,11 @@ import java.util.Map;
  *     fixed when the table is created
  * @param envelope {@code none} by default, or {@code debezium}: values are Debezium change events
  *     (format {@code json}); fixed when the table is created
+ * @param keyColumns an upsert table's key columns (see {@link io.floe.tasks.keys.RowIdentity}); null
+ *     for the record key; fixed when the table is created
  */
 public record Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
-    Map<String, String> properties, String writeMode, String envelope) {
+    Map<String, String> properties, String writeMode, String envelope, List<String> keyColumns) {
 
   /** Values as they are. */
   public static final String NO_ENVELOPE = "none";
@@ -35,6 +37,14 @@ public record Registration(String topic, String format, String keyFormat, String
 
   public Registration {
     partitioning = partitioning == null ? null : List.copyOf(partitioning);
+    if (keyColumns != null) {
+      io.floe.tasks.keys.RowIdentity.columns(keyColumns); // names what is wrong with them
+      keyColumns = List.copyOf(keyColumns);
+      if (!"upsert".equals(writeMode)) {
+        throw new IllegalArgumentException("'key-columns' key the rows of an upsert table: register with"
+            + " \"write-mode\": \"upsert\" too");
+      }
+    }
     properties = properties == null ? Map.of() : Map.copyOf(properties);
     if (writeMode != null) {
       io.floe.tasks.format.WriteMode.of(writeMode); // names the supported modes
@@ -76,7 +86,7 @@ public record Registration(String topic, String format, String keyFormat, String
 
   public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
       Map<String, String> properties) {
-    this(topic, format, keyFormat, errorMode, partitioning, properties, null, null);
+    this(topic, format, keyFormat, errorMode, partitioning, properties, null, null, null);
   }
 
   public Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning) {

@@ -63,6 +63,8 @@ public final class TableProperties {
     define(PARTITIONING, null, "The partition terms chosen at registration, a JSON list.");
     define(TENANT, null, "The tenant whose catalog, storage and Kafka cluster serve the table.");
     define(WRITE_MODE, DEFAULT_WRITE_MODE, "How records are written: `append` (every record a row) or `upsert` (the latest value per record key).");
+    define(io.floe.tasks.keys.RowIdentity.PROPERTY, null,
+        "An upsert table's key columns, a JSON list; absent when the record key identifies its rows.");
     define(ENVELOPE, "none", "Whether values are Debezium change events (`debezium`) or rows as they are (`none`).");
     define(ERROR_MODE, DEFAULT_ERROR_MODE, "What happens to records that cannot be converted: `log`, `skip`, `suspend`.");
     define(SUSPENDED, null, "Set while a `suspend`-mode table is stopped: JSON with the reason and the record's place.");

@@ -7,6 +7,7 @@ import io.floe.catalog.rules.Names;
 import io.floe.catalog.rules.TableLocations;
 import io.floe.tasks.format.ErrorMode;
 import io.floe.tasks.format.WriteMode;
+import io.floe.tasks.keys.RowIdentity;
 import io.floe.tasks.schema.SchemaLimits;
 import io.floe.tasks.format.RecordFormat;
 import io.floe.tasks.maintain.MaintenanceSettings;
@@ -112,7 +113,8 @@ public final class TableRegistry {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
       table = create(catalog, id, topic, tenantName, format, keyFormat, requested == null ? ErrorMode.LOG : requested,
-          writeMode == null ? WriteMode.APPEND : writeMode, registration.envelope(), partitioning, otherProperties);
+          writeMode == null ? WriteMode.APPEND : writeMode, registration.envelope(), registration.keyColumns(), partitioning,
+          otherProperties);
       created = true;
     }
     checkLocation(tenant, id, table, created, pathProperties);
@@ -129,6 +131,11 @@ public final class TableRegistry {
       requireSame(id, "write mode", WriteMode.of(properties).wireName(), registration.writeMode());
       requireSame(id, "envelope", properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE),
           registration.envelope());
+      List<String> keyColumns = RowIdentity.of(properties).columns();
+      if (registration.keyColumns() != null && !registration.keyColumns().equals(keyColumns)) {
+        throw new IllegalStateException("Table " + id + " is already keyed by "
+            + (keyColumns.isEmpty() ? "the record key" : "columns " + keyColumns) + "; the key is chosen when a table is created");
+      }
       if (registration.partitioning() != null
           && !Partitioning.toProperty(partitioning).equals(Partitioning.toProperty(Partitioning.of(table)))) {
         throw new IllegalStateException("Table " + id + " is already partitioned by " + Partitioning.of(table)
@@ -204,10 +211,6 @@ public final class TableRegistry {
 
   private static RecordFormat keyFormat(String name, RecordFormat valueFormat) {
     RecordFormat keyFormat = RecordFormat.of(name == null ? TableProperties.DEFAULT_KEY_FORMAT : name);
-    if (!keyFormat.isKeyFormat()) {
-      throw new IllegalArgumentException("Key format " + keyFormat.wireName()
-          + " is not supported (keys: raw-bytes, raw-string, avro, protobuf, json-schema)");
-    }
     if (keyFormat.usesRegistry() && !valueFormat.usesRegistry()) {
       throw new IllegalArgumentException("Key format " + keyFormat.wireName()
           + " needs a Schema Registry value format too (avro, protobuf or json-schema); " + valueFormat.wireName() + " values are not supported with it yet");
@@ -230,12 +233,13 @@ public final class TableRegistry {
         properties.getOrDefault(TableProperties.ERROR_MODE, ErrorMode.LOG.wireName()),
         Partitioning.of(table).stream().map(Partitioning.Field::toString).toList(),
         WriteMode.of(properties).wireName(),
-        properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE));
+        properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE),
+        RowIdentity.of(properties).columns());
   }
 
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
-      RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, String envelope, List<Partitioning.Field> partitioning,
-      Map<String, String> extra) {
+      RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, String envelope, List<String> keyColumns,
+      List<Partitioning.Field> partitioning, Map<String, String> extra) {
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.putAll(extra);
     properties.put(TableProperties.WRITE_MODE, writeMode.wireName());
@@ -245,6 +249,9 @@ public final class TableRegistry {
     if (writeMode == WriteMode.UPSERT) {
       // Deletion vectors are Iceberg v3's; a v3 table refuses v2 position-delete files.
       properties.put(org.apache.iceberg.TableProperties.FORMAT_VERSION, "3");
+      if (keyColumns != null) {
+        properties.put(RowIdentity.PROPERTY, RowIdentity.columns(keyColumns).toProperty());
+      }
     }
     properties.put(TableProperties.SOURCE_TOPIC, topic);
     properties.put(TableProperties.FORMAT, format.wireName());
@@ -252,7 +259,7 @@ public final class TableRegistry {
     properties.put(TableProperties.ERROR_MODE, mode.wireName());
     properties.put(TableProperties.TENANT, tenantName);
     properties.put(TableProperties.PARTITIONING, Partitioning.toProperty(partitioning));
-    Schema schema = format.initialSchema(keyFormat);
+    Schema schema = format.initialSchema(keyFormat, writeMode == WriteMode.UPSERT && keyColumns == null);
     Table table = TableCreation.create(catalog, id, schema, Partitioning.initialSpec(schema, partitioning), properties);
     LOG.info("Registered table {} for topic {} (tenant {}, format {}, write mode {}, partitioned by {})",
         id, topic, tenantName, format.wireName(), writeMode.wireName(), partitioning);
