@@ -443,6 +443,138 @@ class SchemaRegistryIT {
     return WireFormat.frame(schemaId, value.encode().getBytes(StandardCharsets.UTF_8));
   }
 
+  // ---- Debezium change events through the registry converters ----
+
+  private static final String DEBEZIUM_KEY = """
+      {"type": "record", "name": "Key", "namespace": "dbserver1.inventory.customers", "fields": [{"name": "id", "type": "int"}]}""";
+  private static final String DEBEZIUM_ENVELOPE = """
+      {"type": "record", "name": "Envelope", "namespace": "dbserver1.inventory.customers", "fields": [
+        {"name": "before", "type": ["null", {"type": "record", "name": "Value", "fields": [
+          {"name": "id", "type": "int"}, {"name": "email", "type": "string"}]}], "default": null},
+        {"name": "after", "type": ["null", "Value"], "default": null},
+        {"name": "source", "type": {"type": "record", "name": "Source", "namespace": "io.debezium.connector.postgresql",
+          "fields": [{"name": "db", "type": "string"}, {"name": "ts_ms", "type": "long"}]}},
+        {"name": "op", "type": "string"},
+        {"name": "ts_ms", "type": ["null", "long"], "default": null}]}""";
+
+  @Test
+  void debeziumAvroEventsBecomeTheCurrentStateKeyedByTheAvroKey() throws Exception {
+    String topic = "dbserver1.inventory.customers.avro";
+    stack.createTopic(topic, 2);
+    register(new JsonObject().put("table", "reg.customers").put("topic", topic).put("format", "avro")
+        .put("key-format", "avro").put("write-mode", "upsert").put("envelope", "debezium"));
+    int keyId = registry.register(topic + "-key", "AVRO", DEBEZIUM_KEY);
+    int valueId = registry.register(topic + "-value", "AVRO", DEBEZIUM_ENVELOPE);
+    Schema keySchema = new Schema.Parser().parse(DEBEZIUM_KEY);
+    Schema envelope = new Schema.Parser().parse(DEBEZIUM_ENVELOPE);
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      send(producer, topic, debeziumKey(keySchema, keyId, 1), change(envelope, valueId, "r", null, customer(envelope, 1, "a@x")));
+      send(producer, topic, debeziumKey(keySchema, keyId, 2), change(envelope, valueId, "c", null, customer(envelope, 2, "b@x")));
+      send(producer, topic, debeziumKey(keySchema, keyId, 3), change(envelope, valueId, "c", null, customer(envelope, 3, "c@x")));
+      send(producer, topic, debeziumKey(keySchema, keyId, 1),
+          change(envelope, valueId, "u", customer(envelope, 1, "a@x"), customer(envelope, 1, "a2@x")));
+      send(producer, topic, debeziumKey(keySchema, keyId, 2), change(envelope, valueId, "d", customer(envelope, 2, "b@x"), null));
+      send(producer, topic, debeziumKey(keySchema, keyId, 2), null); // the tombstone after the delete
+      send(producer, topic, debeziumKey(keySchema, keyId, 3), change(envelope, valueId, "x", null, customer(envelope, 3, "no@x")));
+      send(producer, topic, debeziumKey(keySchema, keyId, 3), change(envelope, valueId, "u", null, null)); // no row
+    }
+    stack.awaitCaughtUp(runner, "reg.customers", Duration.ofSeconds(60));
+
+    Map<Integer, Record> rows = new HashMap<>();
+    for (Record row : stack.readTable("reg.customers")) {
+      assertThat(rows.put((Integer) row.getField("id"), row)).as("one row per key").isNull();
+    }
+    assertThat(rows.keySet()).containsExactlyInAnyOrder(1, 3);
+    assertThat(rows.get(1).getField("email")).isEqualTo("a2@x");
+    assertThat(rows.get(1).getField("_op")).isEqualTo("u");
+    assertThat(rows.get(1).getField("_source_ts_ms")).isEqualTo(1_700_000_000_000L);
+    assertThat(rows.get(3).getField("email")).as("bad events change nothing").isEqualTo("c@x");
+    assertThat(((Record) rows.get(3).getField("_key")).getField("id")).isEqualTo(3);
+    Table table = table("reg.customers");
+    assertThat(table.schema().findField("before")).as("the envelope is not a column").isNull();
+    assertThat(table.schema().identifierFieldNames()).as("the Avro key's fields identify rows").containsExactly("_key.id");
+    assertThat(deadLetters(topic, 2)).extracting(r -> MaterializeIT.header(r, KafkaDeadLetterSink.REASON))
+        .anySatisfy(reason -> assertThat(reason).contains("unknown 'op': 'x'"))
+        .anySatisfy(reason -> assertThat(reason).contains("'u' event has no row"));
+  }
+
+  private static final String DEBEZIUM_JSON_SCHEMA = """
+      {"type": "object", "required": ["op"], "definitions": {"Value": {"type": "object", "required": ["id"],
+         "properties": {"id": {"type": "integer"}, "state": {"type": "string"}}}},
+       "properties": {
+         "before": {"oneOf": [{"type": "null"}, {"$ref": "#/definitions/Value"}]},
+         "after": {"oneOf": [{"type": "null"}, {"$ref": "#/definitions/Value"}]},
+         "source": {"type": "object", "properties": {"ts_ms": {"type": "integer"}}},
+         "op": {"type": "string"}}}""";
+
+  @Test
+  void debeziumJsonSchemaEventsKeyedByAColumn() throws Exception {
+    String topic = "dbserver1.shop.orders.json";
+    stack.createTopic(topic, 1);
+    register(new JsonObject().put("table", "reg.cdc_orders").put("topic", topic).put("format", "json-schema")
+        .put("key-format", "json").put("write-mode", "upsert").put("envelope", "debezium")
+        .put("key-columns", new JsonArray().add("id")));
+    int valueId = registry.register(topic + "-value", "JSON", DEBEZIUM_JSON_SCHEMA);
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      send(producer, topic, orderKey(1), jsonChange(valueId, "c", null, order(1, "new")));
+      send(producer, topic, orderKey(2), jsonChange(valueId, "c", null, order(2, "new")));
+      send(producer, topic, orderKey(1), jsonChange(valueId, "u", order(1, "new"), order(1, "paid")));
+      send(producer, topic, orderKey(2), jsonChange(valueId, "u", order(2, "new"), order(9, "moved"))); // key change
+      send(producer, topic, orderKey(2), jsonChange(valueId, "d", order(2, "new"), null));
+      send(producer, topic, orderKey(3), jsonChange(valueId, "c", null, order(3, "new")));
+    }
+    stack.awaitCaughtUp(runner, "reg.cdc_orders", Duration.ofSeconds(60));
+
+    Map<Long, Object> states = new HashMap<>();
+    stack.readTable("reg.cdc_orders").forEach(row -> states.put((Long) row.getField("id"), row.getField("state")));
+    assertThat(states).isEqualTo(Map.of(1L, "paid", 3L, "new"));
+    assertThat(table("reg.cdc_orders").schema().identifierFieldNames()).containsExactly("id");
+    assertThat(deadLetters(topic, 1)).extracting(r -> MaterializeIT.header(r, KafkaDeadLetterSink.REASON))
+        .singleElement().asString().contains("changes key column 'id' from 2 to 9");
+  }
+
+  private static JsonObject order(long id, String state) {
+    return new JsonObject().put("id", id).put("state", state);
+  }
+
+  private static byte[] orderKey(long id) {
+    return new JsonObject().put("id", id).encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] jsonChange(int schemaId, String op, JsonObject before, JsonObject after) {
+    JsonObject event = new JsonObject().put("before", before).put("after", after).put("op", op)
+        .put("source", new JsonObject().put("ts_ms", 1_700_000_000_000L));
+    return WireFormat.frame(schemaId, event.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] debeziumKey(Schema schema, int id, int customer) throws Exception {
+    GenericData.Record key = new GenericData.Record(schema);
+    key.put("id", customer);
+    return avro(schema, id, key);
+  }
+
+  private static GenericData.Record customer(Schema envelope, int id, String email) {
+    Schema value = envelope.getField("after").schema().getTypes().get(1);
+    GenericData.Record row = new GenericData.Record(value);
+    row.put("id", id);
+    row.put("email", email);
+    return row;
+  }
+
+  private static byte[] change(Schema envelope, int schemaId, String op, GenericData.Record before, GenericData.Record after)
+      throws Exception {
+    GenericData.Record source = new GenericData.Record(envelope.getField("source").schema());
+    source.put("db", "inventory");
+    source.put("ts_ms", 1_700_000_000_000L);
+    GenericData.Record event = new GenericData.Record(envelope);
+    event.put("before", before);
+    event.put("after", after);
+    event.put("source", source);
+    event.put("op", op);
+    event.put("ts_ms", 1_700_000_000_500L);
+    return avro(envelope, schemaId, event);
+  }
+
   // ---- an incompatible change ----
 
   @Test

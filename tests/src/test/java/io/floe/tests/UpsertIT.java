@@ -355,7 +355,7 @@ class UpsertIT {
     assertThat(envelope.getJsonObject("error").getString("message")).contains("Unsupported envelope 'maxwell' (supported: none, debezium)");
     JsonObject format = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users")
         .put("envelope", "debezium").put("format", "raw-string"), 400);
-    assertThat(format.getJsonObject("error").getString("message")).contains("format json");
+    assertThat(format.getJsonObject("error").getString("message")).contains("formats json");
     JsonObject keyColumns = register(new JsonObject().put("table", "upsert.bad").put("topic", "upsert-users")
         .put("key-columns", new io.vertx.core.json.JsonArray().add("id")), 400);
     assertThat(keyColumns.getJsonObject("error").getString("message")).contains("write-mode").contains("upsert");

@@ -3,17 +3,25 @@ package io.floe.tasks.materialize;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.floe.tasks.format.RecordFormat;
+import io.floe.tasks.json.RecordConversionException;
 import io.floe.tasks.keys.RowIdentity;
+import io.floe.tasks.schema.SchemaDecoders;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Debezium change events (JSON converter, with or without {@code schemas.enable}) turned into
- * what the decode stage takes: the row the event leaves, with the change's {@code op} and its
- * source timestamp as the columns {@value #OP} and {@value #SOURCE_TS_MS}.
+ * Debezium change events turned into what the decode stage takes: the row the event leaves, with
+ * the change's {@code op} and its source timestamp as the columns {@value #OP} and {@value
+ * #SOURCE_TS_MS}. JSON events (the JSON converter, with or without {@code schemas.enable}) are
+ * rewritten into their row here; registry events ({@code avro}, {@code json-schema} through the
+ * Schema Registry converters) are checked here and their row taken out by {@link RegistryDecoder}
+ * (see {@link #image}), since their bytes cannot be rewritten without their schema.
  *
  * <table>
  *   <caption>Debezium's operations</caption>
@@ -46,6 +54,73 @@ final class DebeziumEnvelope {
     this.upsert = upsert;
     this.identity = identity;
     this.errors = errors;
+  }
+
+  /**
+   * The batch of registry-format events with each delete of an upsert table replaced by a
+   * tombstone and each event that leaves no row sent to the error mode; the other events are kept
+   * as they are (the decoder takes their row out).
+   */
+  List<ConsumerRecord<byte[], byte[]>> check(List<ConsumerRecord<byte[], byte[]>> batch, RecordFormat format,
+      SchemaDecoders decoders) {
+    List<ConsumerRecord<byte[], byte[]>> events = new ArrayList<>(batch.size());
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      if (record.value() == null) {
+        events.add(record);
+        continue;
+      }
+      try {
+        SchemaDecoders.Decoded decoded = decoders.decoderFor(format, record.value());
+        Type type = decoded.decoder().type();
+        if (!type.isStructType() || type.asStructType().field("op") == null) {
+          throw new InvalidEventException("Debezium event has no 'op' (is the topic's envelope Debezium's?)");
+        }
+        Record event = (Record) decoded.decoder().decode(record.value(), decoded.offset(), type);
+        String operation = String.valueOf(event.getField("op"));
+        Object before = event.struct().field("before") == null ? null : event.getField("before");
+        Object after = event.struct().field("after") == null ? null : event.getField("after");
+        if ("d".equals(operation) && upsert) {
+          events.add(withValue(record, null));
+          continue;
+        }
+        Object image = image(operation, before, after);
+        if ("u".equals(operation) && !identity.isRecordKey() && before instanceof Record old) {
+          for (String column : identity.columns()) {
+            Object was = old.struct().field(column) == null ? null : old.getField(column);
+            Object now = ((Record) image).struct().field(column) == null ? null : ((Record) image).getField(column);
+            if (was != null && !was.equals(now)) {
+              throw keyChange(column, String.valueOf(was), String.valueOf(now));
+            }
+          }
+        }
+        events.add(record);
+      } catch (InvalidEventException e) {
+        errors.reject(record, e.getMessage());
+      } catch (RecordConversionException e) {
+        errors.reject(record, "value: " + e.getMessage());
+      }
+    }
+    return events;
+  }
+
+  /**
+   * The row a registry event leaves: {@code after}, or {@code before} for a delete (of an append
+   * table: an upsert table's deletes are tombstones by now).
+   */
+  static Object image(String operation, Object before, Object after) throws InvalidEventException {
+    Object image;
+    switch (operation) {
+      case "c", "r", "u" -> image = after;
+      case "d" -> image = before;
+      case "t" -> throw new InvalidEventException("Debezium truncate event ('op': 't'): Floe does not truncate tables");
+      default -> throw new InvalidEventException("Debezium event has an unknown 'op': '" + operation + "'");
+    }
+    if (!(image instanceof Record)) {
+      throw new InvalidEventException("Debezium '" + operation + "' event has no row ('"
+          + ("d".equals(operation) ? "before" : "after") + "' is missing or null; for deletes, set the connector's"
+          + " tombstones or REPLICA IDENTITY FULL)");
+    }
+    return image;
   }
 
   /** The batch with each event replaced by its row (or, for an upsert delete, a tombstone). */
@@ -129,11 +204,15 @@ final class DebeziumEnvelope {
       JsonNode old = before.get(column);
       JsonNode now = after.get(column);
       if (old != null && !old.equals(now)) {
-        throw new InvalidEventException("Debezium update changes key column '" + column + "' from " + old + " to " + now
-            + ": the table is keyed by " + identity.columns() + ", so an update cannot move a row to another key"
-            + " (key the table by the source's primary key)");
+        throw keyChange(column, old.toString(), String.valueOf(now));
       }
     }
+  }
+
+  private InvalidEventException keyChange(String column, String old, String now) {
+    return new InvalidEventException("Debezium update changes key column '" + column + "' from " + old + " to " + now
+        + ": the table is keyed by " + identity.columns() + ", so an update cannot move a row to another key"
+        + " (key the table by the source's primary key)");
   }
 
   private static ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {
@@ -142,7 +221,7 @@ final class DebeziumEnvelope {
         record.headers(), record.leaderEpoch());
   }
 
-  private static final class InvalidEventException extends IOException {
+  static final class InvalidEventException extends IOException {
     InvalidEventException(String message) {
       super(message);
     }

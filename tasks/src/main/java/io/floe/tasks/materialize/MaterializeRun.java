@@ -127,7 +127,12 @@ final class MaterializeRun {
 
   /** One poll batch through the stages. */
   private void accept(List<ConsumerRecord<byte[], byte[]>> polled) {
-    List<ConsumerRecord<byte[], byte[]>> batch = debezium == null ? polled : debezium.unwrap(polled);
+    List<ConsumerRecord<byte[], byte[]>> batch = polled;
+    if (debezium != null) {
+      batch = shaper.format().usesRegistry()
+          ? debezium.check(polled, shaper.format(), tenant.schemaDecoders())
+          : debezium.unwrap(polled);
+    }
     List<ConsumerRecord<byte[], byte[]>> deletes = List.of();
     List<ConsumerRecord<byte[], byte[]>> values = batch;
     for (ConsumerRecord<byte[], byte[]> record : batch) {
@@ -186,7 +191,9 @@ final class MaterializeRun {
     if (format.isRaw()) {
       return raw == null ? raw = new RawDecoder(shaper, errors, keys) : raw;
     } else if (format.usesRegistry()) {
-      return registry == null ? registry = new RegistryDecoder(shaper, errors, tenant.schemaDecoders(), keys) : registry;
+      return registry == null
+          ? registry = new RegistryDecoder(shaper, errors, tenant.schemaDecoders(), keys, debezium != null)
+          : registry;
     }
     return json == null ? json = new JsonDecoder(shaper, errors, keys) : json;
   }

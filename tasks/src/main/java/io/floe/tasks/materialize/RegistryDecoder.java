@@ -33,12 +33,15 @@ final class RegistryDecoder implements BatchDecoder {
   private final RecordErrors errors;
   private final SchemaDecoders decoders;
   private final RecordKeys keys;
+  /** Values are Debezium change events (checked by {@link DebeziumEnvelope#check}): the row is their image. */
+  private final boolean debezium;
 
-  RegistryDecoder(TableShaper shaper, RecordErrors errors, SchemaDecoders decoders, RecordKeys keys) {
+  RegistryDecoder(TableShaper shaper, RecordErrors errors, SchemaDecoders decoders, RecordKeys keys, boolean debezium) {
     this.shaper = shaper;
     this.errors = errors;
     this.decoders = decoders;
     this.keys = keys;
+    this.debezium = debezium;
   }
 
   @Override
@@ -68,7 +71,11 @@ final class RegistryDecoder implements BatchDecoder {
         }
       }
       Resolved item = new Resolved(record, value, key, value.label() + (key == null ? "" : " with key " + key.label()));
-      shapes.computeIfAbsent(item.shape(), s -> shapeOf(item));
+      Types.StructType shape = shapes.computeIfAbsent(item.shape(), s -> shapeOf(item, debezium));
+      if (shape == null) {
+        errors.reject(record, "value: the Debezium envelope of " + value.label() + " has no 'after' record");
+        continue;
+      }
       resolved.add(item);
     }
     if (resolved.isEmpty()) {
@@ -90,7 +97,9 @@ final class RegistryDecoder implements BatchDecoder {
       GenericRecord row;
       try {
         RecordDecoder decoder = item.value().decoder();
-        if (decoder.type().isStructType()) {
+        if (debezium) {
+          row = image(decoder, record.value(), item.value().offset(), schema.asStruct());
+        } else if (decoder.type().isStructType()) {
           row = (GenericRecord) decoder.decode(record.value(), item.value().offset(), schema.asStruct());
         } else {
           row = GenericRecord.create(schema);
@@ -116,11 +125,51 @@ final class RegistryDecoder implements BatchDecoder {
     return rows;
   }
 
-  /** The columns a record of this shape needs: its value's fields (or {@code value}) and {@code _key}. */
-  private static Types.StructType shapeOf(Resolved item) {
+  /**
+   * A Debezium event's row: its {@code after} (or, for an append table's delete, {@code before})
+   * decoded straight into the table's row type, with {@code _op} and {@code _source_ts_ms}.
+   */
+  private static GenericRecord image(RecordDecoder decoder, byte[] value, int offset, Types.StructType row)
+      throws RecordConversionException {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField field : decoder.type().asStructType().fields()) {
+      boolean image = field.name().equals("after") || field.name().equals("before");
+      fields.add(image ? Types.NestedField.optional(field.fieldId(), field.name(), row) : field);
+    }
+    Record event = (Record) decoder.decode(value, offset, Types.StructType.of(fields));
+    String operation = String.valueOf(event.getField("op"));
+    GenericRecord image;
+    try {
+      image = (GenericRecord) DebeziumEnvelope.image(operation, event.getField("before"),
+          event.struct().field("after") == null ? null : event.getField("after"));
+    } catch (DebeziumEnvelope.InvalidEventException e) {
+      throw new RecordConversionException(e.getMessage()); // checked before decoding: cannot happen
+    }
+    image.setField(DebeziumEnvelope.OP, operation);
+    Object source = event.struct().field("source") == null ? null : event.getField("source");
+    if (source instanceof Record info && info.struct().field("ts_ms") != null && info.getField("ts_ms") instanceof Number ts) {
+      image.setField(DebeziumEnvelope.SOURCE_TS_MS, ts.longValue());
+    }
+    return image;
+  }
+
+  /**
+   * The columns a record of this shape needs: its value's fields (or {@code value}; for a
+   * Debezium event, its {@code after} record's fields and {@code _op}, {@code _source_ts_ms}) and
+   * {@code _key}. Null for a Debezium event schema without an {@code after} record.
+   */
+  private static Types.StructType shapeOf(Resolved item, boolean debezium) {
     List<Types.NestedField> fields = new ArrayList<>();
     Type valueType = item.value().decoder().type();
-    if (valueType.isStructType()) {
+    if (debezium) {
+      Types.NestedField after = valueType.isStructType() ? valueType.asStructType().field("after") : null;
+      if (after == null || !after.type().isStructType()) {
+        return null;
+      }
+      fields.addAll(after.type().asStructType().fields());
+      fields.add(Types.NestedField.optional(0, DebeziumEnvelope.OP, Types.StringType.get()));
+      fields.add(Types.NestedField.optional(0, DebeziumEnvelope.SOURCE_TS_MS, Types.LongType.get()));
+    } else if (valueType.isStructType()) {
       fields.addAll(valueType.asStructType().fields());
     } else {
       fields.add(Types.NestedField.optional(0, RecordFormat.VALUE_COLUMN, valueType));

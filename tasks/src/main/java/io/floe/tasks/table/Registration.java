@@ -20,7 +20,7 @@ import java.util.Map;
  * @param writeMode {@code append} by default, or {@code upsert} (see {@link io.floe.tasks.format.WriteMode});
  *     fixed when the table is created
  * @param envelope {@code none} by default, or {@code debezium}: values are Debezium change events
- *     (format {@code json}); fixed when the table is created
+ *     (format {@code json}, {@code avro} or {@code json-schema}); fixed when the table is created
  * @param keyColumns an upsert table's key columns (see {@link io.floe.tasks.keys.RowIdentity}); null
  *     for the record key; fixed when the table is created
  */
@@ -52,9 +52,9 @@ public record Registration(String topic, String format, String keyFormat, String
     if (envelope != null && !envelope.equals(NO_ENVELOPE) && !envelope.equals(DEBEZIUM)) {
       throw new IllegalArgumentException("Unsupported envelope '" + envelope + "' (supported: none, debezium)");
     }
-    if (DEBEZIUM.equals(envelope) && format != null && !format.equals("json")) {
-      throw new IllegalArgumentException("The debezium envelope is supported for format json (Debezium's JSON converter)"
-          + " only so far, not " + format);
+    if (DEBEZIUM.equals(envelope) && format != null && !List.of("json", "avro", "json-schema").contains(format)) {
+      throw new IllegalArgumentException("The debezium envelope is supported for formats json (Debezium's JSON converter),"
+          + " avro and json-schema (the Schema Registry converters), not " + format);
     }
     for (String key : properties.keySet()) {
       checkKnown(key);
