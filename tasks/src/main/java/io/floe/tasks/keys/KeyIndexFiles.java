@@ -5,9 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
@@ -36,25 +34,26 @@ public final class KeyIndexFiles {
   /** The directory under a table's location: inside {@code metadata/}, which maintenance scopes to the table. */
   public static final String DIRECTORY = "metadata/floe-key-index";
 
-  /** Keys cached across tasks; a key costs about 150 bytes of heap here. */
-  private static final long CACHED_KEYS = 4_000_000;
+  /** Keys cached across tasks; a key costs about 40 bytes of heap plus its bytes here ({@link ShardKeys}). */
+  private static final long CACHED_KEYS = 8_000_000;
 
   /**
    * Whole shards, keyed by the exact files they are made of: a task checks one out (it is then
    * the task's alone to change) and checks it back in under the shard's new files once its commit
    * has landed, so a runner holds one copy of a shard, not one per file plus one per task.
    */
-  private final Cache<List<String>, Map<ByteBuffer, RowLocation>> shards = Caffeine.newBuilder()
+  private final Cache<List<String>, ShardKeys> shards = Caffeine.newBuilder()
       .maximumWeight(CACHED_KEYS)
-      .weigher((List<String> files, Map<ByteBuffer, RowLocation> keys) -> Math.max(1, keys.size()))
+      .weigher((List<String> files, ShardKeys keys) -> Math.max(1, keys.size()))
       .build();
 
   /**
-   * One shard's keys: its files applied oldest first (a key mapped to null in a delta is absent).
-   * The map is the caller's to change; {@link #checkIn} offers it back once it stands for other files.
+   * One shard's keys: its files applied oldest first (a key with a null file in a delta is
+   * absent). The shard is the caller's to change; {@link #checkIn} offers it back once it stands
+   * for other files.
    */
-  public Map<ByteBuffer, RowLocation> checkOut(FileIO io, List<String> files) {
-    Map<ByteBuffer, RowLocation> cached = shards.asMap().remove(files);
+  public ShardKeys checkOut(FileIO io, List<String> files) {
+    ShardKeys cached = shards.asMap().remove(files);
     if (cached != null) {
       return cached;
     }
@@ -62,7 +61,7 @@ public final class KeyIndexFiles {
     // here: apply just those to the cached state rather than reading the whole shard again.
     for (List<String> older : shards.asMap().keySet()) {
       if (older.size() < files.size() && files.subList(0, older.size()).equals(older)) {
-        Map<ByteBuffer, RowLocation> keys = shards.asMap().remove(older);
+        ShardKeys keys = shards.asMap().remove(older);
         if (keys != null) {
           apply(io, files.subList(older.size(), files.size()), keys);
           return keys;
@@ -73,32 +72,31 @@ public final class KeyIndexFiles {
   }
 
   /** Caches a shard the caller has finished with, as the state {@code files} make up. */
-  public void checkIn(List<String> files, Map<ByteBuffer, RowLocation> keys) {
+  public void checkIn(List<String> files, ShardKeys keys) {
     shards.put(List.copyOf(files), keys);
   }
 
   /** One shard's keys read from its files, uncached. */
-  public Map<ByteBuffer, RowLocation> load(FileIO io, List<String> files) {
-    Map<ByteBuffer, RowLocation> keys = new HashMap<>();
+  public ShardKeys load(FileIO io, List<String> files) {
+    ShardKeys keys = new ShardKeys();
     apply(io, files, keys);
     return keys;
   }
 
-  /** Applies {@code files}, oldest first, to {@code keys}: a delta's null location deletes its key. */
-  private static void apply(FileIO io, List<String> files, Map<ByteBuffer, RowLocation> keys) {
-    Map<String, String> dataFiles = new HashMap<>(); // one String per data file, however many keys point at it
+  /** Applies {@code files}, oldest first, to {@code keys}: a delta's null file deletes its key. */
+  private static void apply(FileIO io, List<String> files, ShardKeys keys) {
     for (String path : files) {
       try (CloseableIterable<Record> rows = Parquet.read(io.newInputFile(path))
           .project(SCHEMA)
           .createReaderFunc(type -> GenericParquetReaders.buildReader(SCHEMA, type))
           .build()) {
         for (Record row : rows) {
-          ByteBuffer key = copy((ByteBuffer) row.getField("key"));
+          ByteBuffer key = (ByteBuffer) row.getField("key");
           String file = (String) row.getField("file");
           if (file == null) {
             keys.remove(key);
           } else {
-            keys.put(key, new RowLocation(dataFiles.computeIfAbsent(file, f -> f), (Long) row.getField("pos")));
+            keys.put(key, file, (Long) row.getField("pos"));
           }
         }
       } catch (IOException e) {
@@ -109,32 +107,25 @@ public final class KeyIndexFiles {
 
   /**
    * Writes one shard file through {@code io} (the task's, so an uncommitted file is discarded with
-   * the task's output) and returns its path. Null locations mark deleted keys (deltas only).
+   * the task's output) and returns its path. Deletion markers are written with a null file (deltas only).
    */
-  public String write(FileIO io, String tableLocation, int partition, Map<ByteBuffer, RowLocation> entries) {
+  public String write(FileIO io, String tableLocation, int partition, ShardKeys entries) {
     String path = tableLocation + "/" + DIRECTORY + "/p" + partition + "-" + UUID.randomUUID() + ".parquet";
-    GenericRecord template = GenericRecord.create(SCHEMA);
+    GenericRecord row = GenericRecord.create(SCHEMA);
     try (FileAppender<Record> appender = Parquet.write(io.newOutputFile(path))
         .schema(SCHEMA)
         .createWriterFunc(type -> GenericParquetWriter.create(SCHEMA, type))
         .build()) {
-      for (Map.Entry<ByteBuffer, RowLocation> entry : entries.entrySet()) {
-        GenericRecord row = template.copy();
-        row.setField("key", entry.getKey().duplicate());
-        RowLocation location = entry.getValue();
-        row.setField("file", location == null ? null : location.file());
-        row.setField("pos", location == null ? null : location.position());
+      entries.forEach((key, file, position) -> {
+        // One row object reused: the appender has written its values when add returns.
+        row.setField("key", key);
+        row.setField("file", file);
+        row.setField("pos", file == null ? null : position);
         appender.add(row);
-      }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write key index file " + path, e);
     }
     return path;
-  }
-
-  private static ByteBuffer copy(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.duplicate().get(bytes);
-    return ByteBuffer.wrap(bytes);
   }
 }

@@ -119,7 +119,9 @@ public final class RowIdentity {
   /** The identity of a decoded row. @throws IllegalArgumentException saying why it has none */
   public ByteBuffer of(Record row) {
     if (isRecordKey()) {
-      Object key = row.getField(KEY_COLUMN);
+      // Tables made before upsert tables had a _key column keep the key only in _kafka.key.
+      Object key = row.struct().field(KEY_COLUMN) != null ? row.getField(KEY_COLUMN)
+          : row.getField("_kafka") instanceof Record kafka ? kafka.getField("key") : null;
       if (key == null) {
         throw new IllegalArgumentException("An upsert table needs a record key, and this record has none");
       }

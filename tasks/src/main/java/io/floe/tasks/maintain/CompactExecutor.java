@@ -12,7 +12,9 @@ import io.floe.tasks.faults.CrashPoints;
 import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.format.WriteMode;
 import io.floe.tasks.keys.KeyIndexFiles;
+import io.floe.tasks.keys.RowIdentity;
 import io.floe.tasks.keys.RowLocation;
+import io.floe.tasks.keys.ShardKeys;
 import io.floe.tasks.keys.ShardUpdate;
 import io.floe.tasks.result.Failures;
 import io.floe.tasks.result.TaskResult;
@@ -24,7 +26,6 @@ import io.floe.tasks.write.TableFileWriter;
 import io.floe.tasks.write.TaskFileIO;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -157,11 +158,13 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     List<DataFile> outputs;
     // An upsert table's key index must follow its rows: where each moved row's key now is, by shard.
     boolean upsert = WriteMode.of(table.properties()) == WriteMode.UPSERT;
-    Map<Integer, Map<ByteBuffer, RowLocation>> moved = new HashMap<>();
+    Map<Integer, ShardKeys> moved = new HashMap<>();
+    RowIdentity identity = RowIdentity.of(table.properties());
     Consumer<Record> out = upsert ? row -> {
       Record kafka = (Record) row.getField(KafkaColumns.COLUMN);
-      moved.computeIfAbsent((Integer) kafka.getField("partition"), p -> new HashMap<>())
-          .put((ByteBuffer) kafka.getField("key"), writer.writeAt(row));
+      RowLocation location = writer.writeAt(row);
+      moved.computeIfAbsent((Integer) kafka.getField("partition"), p -> new ShardKeys())
+          .put(identity.of(row), location.file(), location.position());
     } : writer::write;
     Map<Integer, ShardUpdate> keyIndex = new HashMap<>();
     try {

@@ -5,6 +5,7 @@ import io.floe.tasks.format.KafkaColumns;
 import io.floe.tasks.keys.KeyIndexFiles;
 import io.floe.tasks.keys.KeyIndexPointer;
 import io.floe.tasks.keys.RowLocation;
+import io.floe.tasks.keys.ShardKeys;
 import io.floe.tasks.keys.ShardUpdate;
 import io.floe.tasks.write.TaskFileIO;
 import java.io.IOException;
@@ -59,11 +60,11 @@ final class UpsertWriter implements RowWriter {
   private final Snapshot baseSnapshot;
   private final KeyIndexPointer pointer;
   /** The shards read, as of the base snapshot, updated as rows arrive: where each key's live row is. */
-  private final Map<Integer, Map<ByteBuffer, RowLocation>> shards = new HashMap<>();
-  /** What this task changed, per shard: a key's new location, or null once deleted. */
-  private final Map<Integer, Map<ByteBuffer, RowLocation>> changes = new HashMap<>();
-  /** Rows replaced or deleted, by data file. */
-  private final Map<String, List<Long>> superseded = new LinkedHashMap<>();
+  private final Map<Integer, ShardKeys> shards = new HashMap<>();
+  /** What this task changed, per shard: a key's new location, or a deletion marker. */
+  private final Map<Integer, ShardKeys> changes = new HashMap<>();
+  /** Positions of the rows replaced or deleted, by data file. */
+  private final Map<String, Positions> superseded = new LinkedHashMap<>();
   /** The files each shard read is made of once this task's change is committed. */
   private final Map<Integer, List<String>> after = new HashMap<>();
   private long deletes;
@@ -102,8 +103,8 @@ final class UpsertWriter implements RowWriter {
         ByteBuffer key = change.key();
         supersede(table, change.partition(), key);
         RowLocation location = rows.writeAt(table, change.row());
-        shard(table, change.partition()).put(key, location);
-        changes.computeIfAbsent(change.partition(), p -> new HashMap<>()).put(key, location);
+        shard(table, change.partition()).put(key, location.file(), location.position());
+        changes.computeIfAbsent(change.partition(), p -> new ShardKeys()).put(key, location.file(), location.position());
       }
     }
   }
@@ -111,7 +112,7 @@ final class UpsertWriter implements RowWriter {
   private void delete(Table table, int partition, ByteBuffer key) {
     if (supersede(table, partition, key)) {
       shard(table, partition).remove(key);
-      changes.computeIfAbsent(partition, p -> new HashMap<>()).put(key, null);
+      changes.computeIfAbsent(partition, p -> new ShardKeys()).put(key, null, 0);
     } // a tombstone for a key that has no row (e.g. Debezium's after a delete) changes nothing
   }
 
@@ -121,12 +122,12 @@ final class UpsertWriter implements RowWriter {
     if (old == null) {
       return false;
     }
-    superseded.computeIfAbsent(old.file(), f -> new ArrayList<>()).add(old.position());
+    superseded.computeIfAbsent(old.file(), f -> new Positions()).add(old.position());
     deletes++;
     return true;
   }
 
-  private Map<ByteBuffer, RowLocation> shard(Table table, int partition) {
+  private ShardKeys shard(Table table, int partition) {
     return shards.computeIfAbsent(partition, p -> indexFiles.checkOut(io.apply(table), pointer.files(p)));
   }
 
@@ -225,8 +226,8 @@ final class UpsertWriter implements RowWriter {
     try (writer) {
       superseded.forEach((path, positions) -> {
         DataFile file = dataFiles.get(path);
-        for (long position : positions) {
-          writer.delete(path, position, table.specs().get(file.specId()), file.partition());
+        for (int i = 0; i < positions.size; i++) {
+          writer.delete(path, positions.values[i], table.specs().get(file.specId()), file.partition());
         }
       });
     } catch (IOException e) {
@@ -238,5 +239,18 @@ final class UpsertWriter implements RowWriter {
   @Override
   public void abort() {
     rows.abort();
+  }
+
+  /** Row positions of one data file, unboxed. */
+  private static final class Positions {
+    private long[] values = new long[16];
+    private int size;
+
+    void add(long position) {
+      if (size == values.length) {
+        values = java.util.Arrays.copyOf(values, size * 2);
+      }
+      values[size++] = position;
+    }
   }
 }

@@ -17,39 +17,84 @@ class KeyIndexTest {
   void aShardIsItsBaseWithItsDeltasAppliedInOrder() {
     InMemoryFileIO io = new InMemoryFileIO();
     KeyIndexFiles writer = new KeyIndexFiles();
-    String base = writer.write(io, "mem://t", 0, Map.of(
-        key("a"), new RowLocation("f1", 0), key("b"), new RowLocation("f1", 1), key("c"), new RowLocation("f1", 2)));
-    Map<ByteBuffer, RowLocation> delta = new HashMap<>();
-    delta.put(key("a"), new RowLocation("f2", 0)); // replaced
-    delta.put(key("b"), null);                      // deleted
-    delta.put(key("d"), new RowLocation("f2", 1)); // new
+    String base = writer.write(io, "mem://t", 0, shard(Map.of("a", new RowLocation("f1", 0), "b", new RowLocation("f1", 1),
+        "c", new RowLocation("f1", 2))));
+    ShardKeys delta = new ShardKeys();
+    delta.put(key("a"), "f2", 0); // replaced
+    delta.put(key("b"), null, 0); // deleted
+    delta.put(key("d"), "f2", 1); // new
     String next = writer.write(io, "mem://t", 0, delta);
     assertThat(base).startsWith("mem://t/" + KeyIndexFiles.DIRECTORY + "/p0-").endsWith(".parquet");
 
     // Read by a runner that has not cached them: from the files themselves.
-    Map<ByteBuffer, RowLocation> keys = new KeyIndexFiles().load(io, List.of(base, next));
-    assertThat(keys).containsOnly(
-        Map.entry(key("a"), new RowLocation("f2", 0)),
-        Map.entry(key("c"), new RowLocation("f1", 2)),
-        Map.entry(key("d"), new RowLocation("f2", 1)));
+    ShardKeys keys = new KeyIndexFiles().load(io, List.of(base, next));
+    assertThat(contents(keys)).containsOnly(
+        Map.entry("a", new RowLocation("f2", 0)),
+        Map.entry("c", new RowLocation("f1", 2)),
+        Map.entry("d", new RowLocation("f2", 1)));
     keys.remove(key("a"));
-    assertThat(new KeyIndexFiles().load(io, List.of(base, next))).as("a copy for the caller").containsKey(key("a"));
+    assertThat(new KeyIndexFiles().load(io, List.of(base, next)).get(key("a"))).as("a copy for the caller").isNotNull();
   }
 
   @Test
   void aShardCheckedInIsHandedToTheNextTaskOfTheSameFilesOnly() {
     InMemoryFileIO io = new InMemoryFileIO();
     KeyIndexFiles index = new KeyIndexFiles();
-    String base = index.write(io, "mem://t", 1, Map.of(key("a"), new RowLocation("f1", 0)));
-    Map<ByteBuffer, RowLocation> shard = index.checkOut(io, List.of(base));
-    shard.put(key("b"), new RowLocation("f2", 0));
-    String delta = index.write(io, "mem://t", 1, Map.of(key("b"), new RowLocation("f2", 0)));
+    String base = index.write(io, "mem://t", 1, shard(Map.of("a", new RowLocation("f1", 0))));
+    ShardKeys shard = index.checkOut(io, List.of(base));
+    shard.put(key("b"), "f2", 0);
+    String delta = index.write(io, "mem://t", 1, shard(Map.of("b", new RowLocation("f2", 0))));
     index.checkIn(List.of(base, delta), shard);
 
-    assertThat(index.checkOut(io, List.of(base, delta))).as("the same map, not a copy").isSameAs(shard);
-    assertThat(index.checkOut(io, List.of(base, delta))).as("checked out once: the next task reads the files")
-        .isNotSameAs(shard).isEqualTo(shard);
-    assertThat(index.checkOut(io, List.of(base))).as("other files, other state").containsOnlyKeys(key("a"));
+    assertThat(index.checkOut(io, List.of(base, delta))).as("the same shard, not a copy").isSameAs(shard);
+    ShardKeys reread = index.checkOut(io, List.of(base, delta));
+    assertThat(reread).as("checked out once: the next task reads the files").isNotSameAs(shard);
+    assertThat(contents(reread)).isEqualTo(contents(shard));
+    assertThat(contents(index.checkOut(io, List.of(base)))).as("other files, other state").containsOnlyKeys("a");
+  }
+
+  @Test
+  void flatShardsKeepEveryKeyThroughGrowthRemovalAndCompaction() {
+    ShardKeys keys = new ShardKeys();
+    Map<String, RowLocation> expected = new HashMap<>();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 200_000; i++) {
+      String key = "key-" + random.nextInt(50_000);
+      if (random.nextInt(4) == 0) {
+        assertThat(keys.remove(key(key))).isEqualTo(expected.remove(key) != null);
+      } else {
+        RowLocation location = new RowLocation("file-" + random.nextInt(20), i);
+        keys.put(key(key), location.file(), location.position());
+        expected.put(key, location);
+      }
+    }
+    assertThat(keys.size()).isEqualTo(expected.size());
+    assertThat(contents(keys)).isEqualTo(expected);
+    expected.forEach((key, location) -> assertThat(keys.get(key(key))).isEqualTo(location));
+    assertThat(keys.get(key("key-50001"))).isNull();
+    ShardKeys markers = new ShardKeys();
+    markers.put(key("gone"), null, 0);
+    assertThat(markers.get(key("gone"))).as("a deletion marker has no row").isNull();
+    assertThat(markers.size()).isEqualTo(1);
+  }
+
+  private static ShardKeys shard(Map<String, RowLocation> entries) {
+    ShardKeys keys = new ShardKeys();
+    entries.forEach((key, location) -> keys.put(key(key), location.file(), location.position()));
+    return keys;
+  }
+
+  /** The shard's rows by key (deletion markers left out). */
+  private static Map<String, RowLocation> contents(ShardKeys keys) {
+    Map<String, RowLocation> rows = new HashMap<>();
+    keys.forEach((key, file, position) -> {
+      if (file != null) {
+        byte[] bytes = new byte[key.remaining()];
+        key.duplicate().get(bytes);
+        rows.put(new String(bytes, StandardCharsets.UTF_8), new RowLocation(file, position));
+      }
+    });
+    return rows;
   }
 
   @Test
