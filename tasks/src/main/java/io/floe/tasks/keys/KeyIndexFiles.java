@@ -71,8 +71,9 @@ public final class KeyIndexFiles {
     return load(io, files);
   }
 
-  /** Caches a shard the caller has finished with, as the state {@code files} make up. */
+  /** Caches a shard the caller has finished with (its changes committed), as the state {@code files} make up. */
   public void checkIn(List<String> files, ShardKeys keys) {
+    keys.clearChanges();
     shards.put(List.copyOf(files), keys);
   }
 
@@ -110,13 +111,22 @@ public final class KeyIndexFiles {
    * the task's output) and returns its path. Deletion markers are written with a null file (deltas only).
    */
   public String write(FileIO io, String tableLocation, int partition, ShardKeys entries) {
+    return write(io, tableLocation, partition, entries::forEach);
+  }
+
+  /** Writes a delta of the keys {@code entries} changed (see {@link ShardKeys#replace}); returns its path. */
+  public String writeChanges(FileIO io, String tableLocation, int partition, ShardKeys entries) {
+    return write(io, tableLocation, partition, entries::forEachChange);
+  }
+
+  private String write(FileIO io, String tableLocation, int partition, java.util.function.Consumer<ShardKeys.Visitor> entries) {
     String path = tableLocation + "/" + DIRECTORY + "/p" + partition + "-" + UUID.randomUUID() + ".parquet";
     GenericRecord row = GenericRecord.create(SCHEMA);
     try (FileAppender<Record> appender = Parquet.write(io.newOutputFile(path))
         .schema(SCHEMA)
         .createWriterFunc(type -> GenericParquetWriter.create(SCHEMA, type))
         .build()) {
-      entries.forEach((key, file, position) -> {
+      entries.accept((key, file, position) -> {
         // One row object reused: the appender has written its values when add returns.
         row.setField("key", key);
         row.setField("file", file);

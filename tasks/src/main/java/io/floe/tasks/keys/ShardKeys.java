@@ -15,7 +15,9 @@ import java.util.Map;
  * every marking cycle, which took a third of an upsert runner's CPU.
  *
  * <p>An entry is a row ({@code file}, {@code position}), or, in a delta, a deletion marker (a key
- * with no row, written as a null file). Not thread-safe: a shard belongs to one task at a time.
+ * with no row, written as a null file). {@link #replace} and {@link #delete} also remember which
+ * keys they changed, so a task's delta is written from the shard itself ({@link #forEachChange})
+ * with one lookup per record. Not thread-safe: a shard belongs to one task at a time.
  */
 public final class ShardKeys {
 
@@ -40,6 +42,9 @@ public final class ShardKeys {
   private long[] positions = new long[64];
   private int entries;
   private int absent;
+  /** Entries {@link #replace} or {@link #delete} changed since {@link #clearChanges}, as a bit set. */
+  private long[] changed = new long[1];
+  private int changes;
   /** Entry number + 1 per slot; 0 for an empty slot. The length is a power of two. */
   private int[] slots = new int[128];
   private final List<String> fileNames = new ArrayList<>();
@@ -56,7 +61,80 @@ public final class ShardKeys {
     return entry < 0 || files[entry] < 0 ? null : new RowLocation(fileNames.get(files[entry]), positions[entry]);
   }
 
-  /** Records the key's row; a null {@code file} records a deletion marker. */
+  /**
+   * Records the key's new row and returns its old one (null if it had none), remembering the
+   * change.
+   */
+  public RowLocation replace(ByteBuffer key, String file, long position) {
+    int hash = hash(key);
+    int entry = find(key, hash);
+    RowLocation old = null;
+    if (entry < 0) {
+      entry = add(key, hash);
+    } else if (files[entry] == ABSENT) {
+      absent--;
+    } else if (files[entry] >= 0) {
+      old = new RowLocation(fileNames.get(files[entry]), positions[entry]);
+    }
+    files[entry] = fileId(file);
+    positions[entry] = position;
+    markChanged(entry);
+    return old;
+  }
+
+  /** Deletes the key's row and returns it (null if it had none: then nothing changes). */
+  public RowLocation delete(ByteBuffer key) {
+    int entry = find(key, hash(key));
+    if (entry < 0 || files[entry] < 0) {
+      return null;
+    }
+    RowLocation old = new RowLocation(fileNames.get(files[entry]), positions[entry]);
+    files[entry] = ABSENT;
+    absent++;
+    markChanged(entry);
+    return old;
+  }
+
+  /** Keys changed by {@link #replace} and {@link #delete} since the last {@link #clearChanges}. */
+  public int changes() {
+    return changes;
+  }
+
+  /** Visits each changed key: its new row, or a deletion marker (null file) for a deleted one. */
+  public void forEachChange(Visitor visitor) {
+    ByteBuffer view = ByteBuffer.wrap(arena);
+    for (int word = 0; word < changed.length; word++) {
+      for (long bits = changed[word]; bits != 0; bits &= bits - 1) {
+        int entry = word * 64 + Long.numberOfTrailingZeros(bits);
+        int file = files[entry];
+        view.limit(offsets[entry] + lengths[entry]).position(offsets[entry]);
+        visitor.visit(view.slice(), file < 0 ? null : fileNames.get(file), positions[entry]);
+      }
+    }
+  }
+
+  /** Forgets the changes (they are committed) and drops removed keys if they have piled up. */
+  public void clearChanges() {
+    Arrays.fill(changed, 0);
+    changes = 0;
+    if (absent > 1024 && absent > entries / 2) {
+      compact();
+    }
+  }
+
+  private void markChanged(int entry) {
+    int word = entry >>> 6;
+    if (word >= changed.length) {
+      changed = Arrays.copyOf(changed, Math.max(word + 1, changed.length * 2));
+    }
+    long bit = 1L << entry;
+    if ((changed[word] & bit) == 0) {
+      changed[word] |= bit;
+      changes++;
+    }
+  }
+
+  /** Records the key's row; a null {@code file} records a deletion marker. Not remembered as a change. */
   public void put(ByteBuffer key, String file, long position) {
     int hash = hash(key);
     int entry = find(key, hash);
@@ -77,9 +155,6 @@ public final class ShardKeys {
     }
     files[entry] = ABSENT;
     absent++;
-    if (absent > 1024 && absent > entries / 2) {
-      compact();
-    }
     return true;
   }
 
@@ -116,6 +191,10 @@ public final class ShardKeys {
     }
     int offset = offsets[entry];
     int start = key.position();
+    if (key.hasArray()) {
+      int from = key.arrayOffset() + start;
+      return Arrays.equals(arena, offset, offset + length, key.array(), from, from + length);
+    }
     for (int i = 0; i < length; i++) {
       if (arena[offset + i] != key.get(start + i)) {
         return false;
@@ -167,7 +246,7 @@ public final class ShardKeys {
     }
   }
 
-  /** Drops removed entries (their keys' bytes and slots). */
+  /** Drops removed entries (their keys' bytes and slots); only with no changes pending (it renumbers entries). */
   private void compact() {
     int kept = 0;
     int used = 0;
@@ -202,8 +281,15 @@ public final class ShardKeys {
 
   private static int hash(ByteBuffer key) {
     int hash = 1;
-    for (int i = key.position(); i < key.limit(); i++) {
-      hash = 31 * hash + key.get(i);
+    if (key.hasArray()) {
+      byte[] bytes = key.array();
+      for (int i = key.arrayOffset() + key.position(), end = key.arrayOffset() + key.limit(); i < end; i++) {
+        hash = 31 * hash + bytes[i];
+      }
+    } else {
+      for (int i = key.position(); i < key.limit(); i++) {
+        hash = 31 * hash + key.get(i);
+      }
     }
     hash *= 0x9E3779B9; // spread the low bits, which pick the slot
     return hash ^ (hash >>> 16);

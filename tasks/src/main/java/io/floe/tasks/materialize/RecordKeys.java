@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -150,10 +151,10 @@ final class RecordKeys {
         throw new RecordConversionException("key is not valid JSON");
       }
     } else if (key instanceof String text) {
-      value = field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRING
+      value = field.type().typeId() == Type.TypeID.STRING
           ? text : JsonRecordConverter.value(scalar(text), field.type(), column);
     } else {
-      value = field.type().typeId() == org.apache.iceberg.types.Type.TypeID.BINARY ? key : null;
+      value = field.type().typeId() == Type.TypeID.BINARY ? key : null;
     }
     if (value == null) {
       throw new RecordConversionException("the key has no value for key column '" + column

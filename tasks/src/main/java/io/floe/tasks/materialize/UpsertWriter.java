@@ -59,10 +59,11 @@ final class UpsertWriter implements RowWriter {
   private final Table base;
   private final Snapshot baseSnapshot;
   private final KeyIndexPointer pointer;
-  /** The shards read, as of the base snapshot, updated as rows arrive: where each key's live row is. */
+  /**
+   * The shards read, as of the base snapshot, updated as rows arrive: where each key's live row
+   * is, and (as the shard's changes) what this task changed.
+   */
   private final Map<Integer, ShardKeys> shards = new HashMap<>();
-  /** What this task changed, per shard: a key's new location, or a deletion marker. */
-  private final Map<Integer, ShardKeys> changes = new HashMap<>();
   /** Positions of the rows replaced or deleted, by data file. */
   private final Map<String, Positions> superseded = new LinkedHashMap<>();
   /** The files each shard read is made of once this task's change is committed. */
@@ -97,34 +98,23 @@ final class UpsertWriter implements RowWriter {
     // One partition's records are in offset order already; rows and tombstones are interleaved here.
     ordered.sort(Comparator.comparingInt(Change::partition).thenComparingLong(Change::offset));
     for (Change change : ordered) {
+      ShardKeys shard = shard(table, change.partition());
       if (change.row() == null) {
-        delete(table, change.partition(), change.key());
+        // A tombstone for a key that has no row (e.g. Debezium's after a delete) changes nothing.
+        supersede(shard.delete(change.key()));
       } else {
-        ByteBuffer key = change.key();
-        supersede(table, change.partition(), key);
         RowLocation location = rows.writeAt(table, change.row());
-        shard(table, change.partition()).put(key, location.file(), location.position());
-        changes.computeIfAbsent(change.partition(), p -> new ShardKeys()).put(key, location.file(), location.position());
+        supersede(shard.replace(change.key(), location.file(), location.position()));
       }
     }
   }
 
-  private void delete(Table table, int partition, ByteBuffer key) {
-    if (supersede(table, partition, key)) {
-      shard(table, partition).remove(key);
-      changes.computeIfAbsent(partition, p -> new ShardKeys()).put(key, null, 0);
-    } // a tombstone for a key that has no row (e.g. Debezium's after a delete) changes nothing
-  }
-
-  /** Marks the key's live row, if any, as deleted; true if there was one. */
-  private boolean supersede(Table table, int partition, ByteBuffer key) {
-    RowLocation old = shard(table, partition).get(key);
-    if (old == null) {
-      return false;
+  /** Marks a replaced or deleted row, if there was one, in its data file's deletion vector. */
+  private void supersede(RowLocation old) {
+    if (old != null) {
+      superseded.computeIfAbsent(old.file(), f -> new Positions()).add(old.position());
+      deletes++;
     }
-    superseded.computeIfAbsent(old.file(), f -> new Positions()).add(old.position());
-    deletes++;
-    return true;
   }
 
   private ShardKeys shard(Table table, int partition) {
@@ -141,15 +131,18 @@ final class UpsertWriter implements RowWriter {
     Map<Integer, ShardUpdate> index = new HashMap<>();
     TaskFileIO files = io.apply(table);
     shards.keySet().forEach(partition -> after.put(partition, pointer.files(partition)));
-    changes.forEach((partition, changed) -> {
+    shards.forEach((partition, shard) -> {
+      if (shard.changes() == 0) {
+        return;
+      }
       List<String> read = pointer.files(partition);
       if (read.size() >= MAX_DELTAS + 1) {
         // The whole shard as read plus this task's changes, in one file.
-        String base = indexFiles.write(files, table.location(), partition, shards.get(partition));
+        String base = indexFiles.write(files, table.location(), partition, shard);
         index.put(partition, ShardUpdate.base(base, read));
         after.put(partition, List.of(base));
       } else {
-        String delta = indexFiles.write(files, table.location(), partition, changed);
+        String delta = indexFiles.writeChanges(files, table.location(), partition, shard);
         index.put(partition, ShardUpdate.delta(delta));
         List<String> next = new ArrayList<>(read);
         next.add(delta);

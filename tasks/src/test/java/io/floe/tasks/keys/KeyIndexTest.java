@@ -78,6 +78,26 @@ class KeyIndexTest {
     assertThat(markers.size()).isEqualTo(1);
   }
 
+  @Test
+  void aTasksChangesAreItsDeltaAndAreForgottenWhenCheckedIn() {
+    InMemoryFileIO io = new InMemoryFileIO();
+    KeyIndexFiles index = new KeyIndexFiles();
+    String base = index.write(io, "mem://t", 0, shard(Map.of("a", new RowLocation("f1", 0), "b", new RowLocation("f1", 1))));
+    ShardKeys keys = index.checkOut(io, List.of(base));
+    assertThat(keys.replace(key("a"), "f2", 0)).as("the row replaced").isEqualTo(new RowLocation("f1", 0));
+    assertThat(keys.replace(key("c"), "f2", 1)).as("a new key replaces nothing").isNull();
+    assertThat(keys.delete(key("b"))).isEqualTo(new RowLocation("f1", 1));
+    assertThat(keys.delete(key("zzz"))).as("deleting a key without a row changes nothing").isNull();
+    assertThat(keys.changes()).isEqualTo(3);
+    String delta = index.writeChanges(io, "mem://t", 0, keys);
+    ShardKeys deltaOnly = new KeyIndexFiles().load(io, List.of(delta));
+    assertThat(contents(deltaOnly)).containsOnly(Map.entry("a", new RowLocation("f2", 0)), Map.entry("c", new RowLocation("f2", 1)));
+    assertThat(contents(new KeyIndexFiles().load(io, List.of(base, delta)))).as("b's deletion marker applies")
+        .isEqualTo(contents(keys)).containsOnlyKeys("a", "c");
+    index.checkIn(List.of(base, delta), keys);
+    assertThat(index.checkOut(io, List.of(base, delta)).changes()).as("committed changes are not the next task's").isZero();
+  }
+
   private static ShardKeys shard(Map<String, RowLocation> entries) {
     ShardKeys keys = new ShardKeys();
     entries.forEach((key, location) -> keys.put(key(key), location.file(), location.position()));

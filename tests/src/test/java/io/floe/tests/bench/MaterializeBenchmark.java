@@ -103,10 +103,10 @@ class MaterializeBenchmark {
       int records = keys + updates;
       write(String.format("upsert: 1 runner, %d keys then %d updates (%d records of %.0f bytes): %.0f rows per runner"
               + " CPU-second (%.1f s CPU), %.0f rows/s committed (%.1f s from registration); %d live rows; key index %.1f"
-              + " bytes per key (%.1f MB); peak heap %.0f MB",
+              + " bytes per key (%.1f MB); peak heap %.0f MB, peak live heap after GC %.0f MB",
           keys, updates, records, bytes / (double) records, records / result.cpuSeconds(), result.cpuSeconds(),
           records / result.wallSeconds(), result.wallSeconds(), live, indexBytes / (double) live, indexBytes / 1e6,
-          result.peakHeapMb()));
+          result.peakHeapMb(), result.peakLiveMb()));
     }
   }
 
@@ -318,7 +318,8 @@ class MaterializeBenchmark {
     return settings;
   }
 
-  record Result(long rows, double wallSeconds, double cpuSeconds, double peakHeapMb, long tableBytes) {}
+  /** @param peakLiveMb the largest live heap after a collection (Micrometer's jvm.gc.live.data.size) of the first runner */
+  record Result(long rows, double wallSeconds, double cpuSeconds, double peakHeapMb, long tableBytes, double peakLiveMb) {}
 
   /**
    * Warms the runners up on {@code warmup} (the JIT compiles the hot paths: a cold JVM spends as
@@ -358,11 +359,17 @@ class MaterializeBenchmark {
       long start = System.nanoTime();
       post(processes.get(0), registration);
       double peakHeap = 0;
+      double peakLive = 0;
       JsonObject status;
       while (true) {
         status = new JsonObject(processes.get(0).get("/api/v1/tables/" + table).body());
         for (RunnerProcess process : processes) {
           peakHeap = Math.max(peakHeap, heapUsedMb(process));
+        }
+        for (String line : processes.get(0).get("/metrics").body().split("\n")) {
+          if (line.startsWith("jvm_gc_live_data_size_bytes")) {
+            peakLive = Math.max(peakLive, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / 1024 / 1024);
+          }
         }
         if (status.getLong("lag-records") == 0 && status.getString("last-commit") != null
             && status.getLong("row-count") >= minRows) {
@@ -377,7 +384,7 @@ class MaterializeBenchmark {
         cpu += cpuTicks(processes.get(i).pid()) - cpuBefore[i];
       }
       return new Result(status.getLong("row-count"), wall, cpu / (double) CLOCK_TICKS, peakHeap,
-          status.getLong("file-count") * status.getLong("mean-file-size-bytes"));
+          status.getLong("file-count") * status.getLong("mean-file-size-bytes"), peakLive);
     } finally {
       for (RunnerProcess process : processes) {
         process.close();
@@ -414,10 +421,11 @@ class MaterializeBenchmark {
 
   private static void report(String format, int runners, long bytes, Result result) throws Exception {
     write(String.format("%s: %d runner(s), %d records of %.0f bytes: %.0f rows/s committed (%.1f s from registration), "
-            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB; table %.1f MB of Parquet%s",
+            + "%.0f rows per runner CPU-second (%.1f s CPU), %.1f MB/s of source; peak heap %.0f MB, peak live heap after GC"
+            + " %.0f MB (first runner); table %.1f MB of Parquet%s",
         format, runners, result.rows(), bytes / (double) RECORDS, result.rows() / result.wallSeconds(), result.wallSeconds(),
         result.rows() / result.cpuSeconds(), result.cpuSeconds(), bytes / 1e6 / result.wallSeconds(), result.peakHeapMb(),
-        result.tableBytes() / 1e6,
+        result.peakLiveMb(), result.tableBytes() / 1e6,
         System.getProperty("floe.bench.runner-cpus") == null ? "" : "; each runner capped at " + System.getProperty("floe.bench.runner-cpus") + " cores"));
   }
 

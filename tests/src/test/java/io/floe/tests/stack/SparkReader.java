@@ -154,7 +154,13 @@ public final class SparkReader {
    * lists, strings, longs, doubles, booleans and nulls.
    */
   public static Map<String, Object> sql(Target target, String query) {
-    Map<String, Object> result = run(target, List.of("--mode=sql", "--sql=" + Objects.requireNonNull(query)), DEFAULT_TIMEOUT);
+    return sql(target, query, 1);
+  }
+
+  /** As {@link #sql(Target, String)}, the query run {@code repeat} times in one session, each run timed in {@code query-ms}. */
+  public static Map<String, Object> sql(Target target, String query, int repeat) {
+    Map<String, Object> result = run(target,
+        List.of("--mode=sql", "--sql=" + Objects.requireNonNull(query), "--repeat=" + repeat), DEFAULT_TIMEOUT);
     result.remove("$line");
     return result;
   }
