@@ -498,6 +498,39 @@ class SchemaRegistryIT {
         .anySatisfy(reason -> assertThat(reason).contains("'u' event has no row"));
   }
 
+  @Test
+  void anAvroUpsertTableKeyedByItsStringRecordKey() throws Exception {
+    String topic = "people-upsert";
+    stack.createTopic(topic, 1);
+    register(new JsonObject().put("table", "reg.people_upsert").put("topic", topic).put("format", "avro")
+        .put("key-format", "raw-string").put("write-mode", "upsert"));
+    String text = """
+        {"type": "record", "name": "Person", "fields": [{"name": "name", "type": "string"}, {"name": "age", "type": "int"}]}""";
+    int id = registry.register(topic + "-value", "AVRO", text);
+    Schema schema = new Schema.Parser().parse(text);
+    try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
+      send(producer, topic, "p1".getBytes(StandardCharsets.UTF_8), person(schema, id, "Ann", 30));
+      send(producer, topic, "p2".getBytes(StandardCharsets.UTF_8), person(schema, id, "Bob", 40));
+      send(producer, topic, "p1".getBytes(StandardCharsets.UTF_8), person(schema, id, "Ann", 31));
+      send(producer, topic, "p2".getBytes(StandardCharsets.UTF_8), null);
+    }
+    stack.awaitCaughtUp(runner, "reg.people_upsert", Duration.ofSeconds(60));
+    List<Record> rows = stack.readTable("reg.people_upsert");
+    assertThat(rows).as("the key column is the identifier; the value schema, which lacks it, is taken").singleElement()
+        .satisfies(row -> {
+          assertThat(row.getField("_key")).isEqualTo("p1");
+          assertThat(row.getField("age")).isEqualTo(31);
+        });
+    assertThat(table("reg.people_upsert").schema().identifierFieldNames()).containsExactly("_key");
+  }
+
+  private static byte[] person(Schema schema, int id, String name, int age) throws Exception {
+    GenericData.Record person = new GenericData.Record(schema);
+    person.put("name", name);
+    person.put("age", age);
+    return avro(schema, id, person);
+  }
+
   private static final String DEBEZIUM_JSON_SCHEMA = """
       {"type": "object", "required": ["op"], "definitions": {"Value": {"type": "object", "required": ["id"],
          "properties": {"id": {"type": "integer"}, "state": {"type": "string"}}}},

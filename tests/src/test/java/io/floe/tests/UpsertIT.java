@@ -319,6 +319,8 @@ class UpsertIT {
     sendKeyed(producer, topic, "{ \"region\": \"eu\", \"user\": \"a\" }", new JsonObject().put("version", 2));
     sendKeyed(producer, topic, "{\"user\":\"b\",\"region\":\"eu\"}", new JsonObject().put("version", 3));
     sendKeyed(producer, topic, "{not json", new JsonObject().put("version", 4));
+    sendKeyed(producer, topic, "1 2", new JsonObject().put("version", 5)); // not one JSON value
+    sendKeyed(producer, topic, "{\"user\":\"c\"}", new JsonObject().put("version", 6).put("_key", "mine"));
     producer.send(new ProducerRecord<>(topic, "{\"region\":\"eu\",  \"user\":\"b\"}".getBytes(StandardCharsets.UTF_8), null));
     producer.flush();
     stack.awaitCaughtUp(runner, table, Duration.ofSeconds(60));
@@ -328,7 +330,10 @@ class UpsertIT {
     assertThat(rows.get(0).getField("_key")).isEqualTo("{\"region\":\"eu\",\"user\":\"a\"}");
     assertThat(rows.get(0).getField("version")).isEqualTo(2L);
     assertThat(stack.catalog().loadTable(TableIdentifier.parse(table)).schema().identifierFieldNames()).containsExactly("_key");
-    assertThat(deadLetterReasons(topic)).singleElement().asString().contains("key is not valid JSON");
+    assertThat(deadLetterReasons(topic)).hasSize(3)
+        .anySatisfy(reason -> assertThat(reason).contains("key is not valid JSON: Unexpected character"))
+        .anySatisfy(reason -> assertThat(reason).contains("key is not valid JSON").contains("Trailing token"))
+        .anySatisfy(reason -> assertThat(reason).contains("field '_key' is reserved for the record key"));
   }
 
   @Test

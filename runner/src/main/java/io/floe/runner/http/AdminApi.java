@@ -165,25 +165,16 @@ public final class AdminApi {
     String writeMode = optionalString(body, "write-mode");
     String envelope = optionalString(body, "envelope");
     String errorMode = optionalString(body, "error-mode");
-    List<String> partitioning = null;
-    Object terms = body.getValue("partitioning");
-    if (terms != null) {
-      if (!(terms instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
-        error(ctx, 400, "Invalid request: 'partitioning' must be a list of strings such as [\"day(_kafka.timestamp)\", \"bucket(16, id)\"]");
-        return;
-      }
-      partitioning = array.stream().map(String.class::cast).toList();
+    List<String> partitioning;
+    List<String> keyColumns;
+    try {
+      partitioning = optionalStrings(body, "partitioning", "[\"day(_kafka.timestamp)\", \"bucket(16, id)\"]");
+      keyColumns = optionalStrings(body, "key-columns", "[\"id\"]");
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, e.getMessage());
+      return;
     }
-    List<String> keyColumns = null;
-    Object columns = body.getValue("key-columns");
-    if (columns != null) {
-      if (!(columns instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
-        error(ctx, 400, "Invalid request: 'key-columns' must be a list of column names such as [\"id\"]");
-        return;
-      }
-      keyColumns = array.stream().map(String.class::cast).toList();
-    }
-    for (String key : List.of("format", "key-format", "error-mode")) {
+    for (String key : List.of("format", "key-format", "write-mode", "envelope", "error-mode")) {
       if (body.getValue(key) != null && !(body.getValue(key) instanceof String)) {
         error(ctx, 400, "Invalid request: '" + key + "' must be a string");
         return;
@@ -319,6 +310,18 @@ public final class AdminApi {
 
   private static String optionalString(JsonObject body, String key) {
     return body.getValue(key) instanceof String value ? value : null;
+  }
+
+  /** A list of strings, or null if absent. @throws IllegalArgumentException naming the field if it is anything else */
+  private static List<String> optionalStrings(JsonObject body, String key, String example) {
+    Object value = body.getValue(key);
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonArray array) || !array.stream().allMatch(String.class::isInstance)) {
+      throw new IllegalArgumentException("Invalid request: '" + key + "' must be a list of strings such as " + example);
+    }
+    return array.stream().map(String.class::cast).toList();
   }
 
   static JsonObject toJson(TableStatus status) {

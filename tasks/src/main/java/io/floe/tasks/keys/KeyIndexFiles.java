@@ -34,8 +34,11 @@ public final class KeyIndexFiles {
   /** The directory under a table's location: inside {@code metadata/}, which maintenance scopes to the table. */
   public static final String DIRECTORY = "metadata/floe-key-index";
 
-  /** Keys cached across tasks; a key costs about 40 bytes of heap plus its bytes here ({@link ShardKeys}). */
-  private static final long CACHED_KEYS = 8_000_000;
+  /**
+   * Heap the cached shards may take, in KiB: 400 MiB, about 8 million keys of 10 bytes (a key
+   * costs about 40 bytes of heap plus its bytes, see {@link ShardKeys}).
+   */
+  private static final long CACHED_KIB = 400 * 1024;
 
   /**
    * Whole shards, keyed by the exact files they are made of: a task checks one out (it is then
@@ -43,8 +46,8 @@ public final class KeyIndexFiles {
    * has landed, so a runner holds one copy of a shard, not one per file plus one per task.
    */
   private final Cache<List<String>, ShardKeys> shards = Caffeine.newBuilder()
-      .maximumWeight(CACHED_KEYS)
-      .weigher((List<String> files, ShardKeys keys) -> Math.max(1, keys.size()))
+      .maximumWeight(CACHED_KIB)
+      .weigher((List<String> files, ShardKeys keys) -> (int) Math.min(Integer.MAX_VALUE, 1 + keys.heapBytes() / 1024))
       .build();
 
   /**

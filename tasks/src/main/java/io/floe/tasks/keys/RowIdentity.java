@@ -3,8 +3,12 @@ package io.floe.tasks.keys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -15,6 +19,7 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.DateTimeUtil;
 
 /**
  * What identifies a row of an upsert table, and the bytes the key index holds for it.
@@ -28,7 +33,8 @@ import org.apache.iceberg.types.Types;
  *
  * <p>The identity bytes are a canonical encoding of the identifier values, so the same key is the
  * same bytes whatever the record's schema version or JSON spacing: a single string or binary value
- * is its bytes (UTF-8), anything else its text; several values, or a struct's fields (sorted by
+ * is its bytes (UTF-8), anything else its text as the table stores it (a timestamp as UTC
+ * microseconds, whatever offset it came with); several values, or a struct's fields (sorted by
  * name, nulls left out so that a key schema gaining an optional field keeps its keys), are each
  * length-prefixed.
  */
@@ -239,6 +245,26 @@ public final class RowIdentity {
   }
 
   private static byte[] bytes(Object value) {
+    Object canonical = canonical(value);
+    return canonical instanceof byte[] bytes ? bytes : ((String) canonical).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A value as its bytes (binary) or as text in the form the table stores it, so that a value
+   * read back from a data file (e.g. by compaction) has the identity it was written with:
+   * timestamps as microseconds since the epoch in UTC (Parquet keeps neither the offset nor
+   * nanoseconds), times as microseconds of the day.
+   */
+  private static Object canonical(Object value) {
+    if (value instanceof OffsetDateTime timestamp) {
+      return Long.toString(DateTimeUtil.microsFromTimestamptz(timestamp));
+    } else if (value instanceof LocalDateTime timestamp) {
+      return Long.toString(DateTimeUtil.microsFromTimestamp(timestamp));
+    } else if (value instanceof LocalTime time) {
+      return Long.toString(DateTimeUtil.microsFromTime(time));
+    } else if (value instanceof BigDecimal decimal) {
+      return decimal.toPlainString();
+    }
     if (value instanceof ByteBuffer buffer) {
       ByteBuffer copy = buffer.duplicate();
       byte[] bytes = new byte[copy.remaining()];
@@ -247,6 +273,6 @@ public final class RowIdentity {
     } else if (value instanceof byte[] bytes) {
       return bytes;
     }
-    return String.valueOf(value).getBytes(StandardCharsets.UTF_8);
+    return String.valueOf(value);
   }
 }

@@ -55,6 +55,11 @@ public final class ShardKeys {
     return entries - absent;
   }
 
+  /** About how many bytes of heap the shard takes (its arrays), for a cache's weight. */
+  public long heapBytes() {
+    return arena.length + 28L * files.length + 4L * slots.length + 64L * fileNames.size();
+  }
+
   /** Where the key's row is, or null if it has none (absent, or a deletion marker). */
   public RowLocation get(ByteBuffer key) {
     int entry = find(key, hash(key));
@@ -213,8 +218,12 @@ public final class ShardKeys {
       positions = Arrays.copyOf(positions, capacity);
     }
     int length = key.remaining();
-    if (arenaUsed + length > arena.length) {
-      arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + length));
+    if ((long) arenaUsed + length > arena.length) {
+      long grown = Math.max(arena.length * 2L, (long) arenaUsed + length);
+      if (grown > Integer.MAX_VALUE - 8) {
+        throw new IllegalStateException("A key index shard's keys passed 2 GB; use more source partitions");
+      }
+      arena = Arrays.copyOf(arena, (int) grown);
     }
     key.duplicate().get(arena, arenaUsed, length);
     int entry = entries++;
@@ -266,6 +275,15 @@ public final class ShardKeys {
     entries = kept;
     arenaUsed = used;
     absent = 0;
+    // Data files no entry names any more (compacted away) leave the dictionary too.
+    List<String> names = new ArrayList<>(fileNames);
+    fileNames.clear();
+    fileIds.clear();
+    for (int entry = 0; entry < entries; entry++) {
+      if (files[entry] >= 0) {
+        files[entry] = fileId(names.get(files[entry]));
+      }
+    }
     rehash(Math.max(128, Integer.highestOneBit(Math.max(1, kept)) * 4));
   }
 
@@ -291,7 +309,7 @@ public final class ShardKeys {
         hash = 31 * hash + key.get(i);
       }
     }
-    hash *= 0x9E3779B9; // spread the low bits, which pick the slot
+    hash *= 0x9E3779B9; // mixes every bit upwards; the shift brings the high bits down to the slot's
     return hash ^ (hash >>> 16);
   }
 }

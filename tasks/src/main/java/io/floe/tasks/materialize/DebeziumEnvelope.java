@@ -33,7 +33,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * </table>
  *
  * <p>In a table keyed by columns ({@code key-columns}), an update that changes them is refused
- * through the error mode: the row it would replace is found by them.
+ * through the error mode: the row it would replace is found by them. That needs the event's
+ * {@code before}, which Debezium sends for updates only with the source's full row image (e.g.
+ * PostgreSQL's {@code REPLICA IDENTITY FULL}); without it a key-changing update cannot be told
+ * apart and writes a row under the new key, leaving the old one.
  *
  * <p>Transaction boundaries travel on their own topic and heartbeats on another; a data event's
  * {@code transaction} block is not kept. Anything else (not JSON, no {@code op}, an unknown one,
@@ -88,7 +91,7 @@ final class DebeziumEnvelope {
           for (String column : identity.columns()) {
             Object was = old.struct().field(column) == null ? null : old.getField(column);
             Object now = ((Record) image).struct().field(column) == null ? null : ((Record) image).getField(column);
-            if (was != null && !was.equals(now)) {
+            if (was != null && !java.util.Objects.deepEquals(was, now)) { // deep: fixed columns are byte[]
               throw keyChange(column, String.valueOf(was), String.valueOf(now));
             }
           }

@@ -136,6 +136,11 @@ final class JsonDecoder implements BatchDecoder {
       errors.reject(record, "field '" + KafkaColumns.COLUMN + "' is reserved for Kafka metadata");
       return null;
     }
+    if (value.has(RowIdentity.KEY_COLUMN) && keys.fillsKeyColumn()) {
+      errors.reject(record, "field '" + RowIdentity.KEY_COLUMN + "' is reserved for the record key (key format "
+          + shaper.keyFormat().wireName() + ")");
+      return null;
+    }
     return value;
   }
 

@@ -1,6 +1,7 @@
 package io.floe.tasks.materialize;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,7 +40,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 final class RecordKeys {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Strict: trailing tokens are an error ({@code 1 2} is not the key {@code 1}), and decimals keep every digit. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
   private final TableShaper shaper;
   private final RecordErrors errors;
@@ -51,9 +55,14 @@ final class RecordKeys {
     this.decoders = decoders;
   }
 
-  /** Whether {@code _key} holds the record key (rather than being an ordinary column of the values). */
+  /**
+   * Whether {@code _key} holds the record key (rather than being an ordinary column of the values,
+   * as in a {@code raw-bytes} append table or an upsert table keyed by columns): a value's own
+   * {@code _key} field is then refused.
+   */
   boolean fillsKeyColumn() {
-    return shaper.keyFormat() != RecordFormat.RAW_BYTES || shaper.upsert();
+    return shaper.keyFormat() != RecordFormat.RAW_BYTES
+        || (shaper.upsert() && RowIdentity.of(shaper.table().properties()).isRecordKey());
   }
 
   /**

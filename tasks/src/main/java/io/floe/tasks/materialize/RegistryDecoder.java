@@ -143,7 +143,7 @@ final class RegistryDecoder implements BatchDecoder {
       image = (GenericRecord) DebeziumEnvelope.image(operation, event.getField("before"),
           event.struct().field("after") == null ? null : event.getField("after"));
     } catch (DebeziumEnvelope.InvalidEventException e) {
-      throw new RecordConversionException(e.getMessage()); // checked before decoding: cannot happen
+      throw new RecordConversionException(e.getMessage()); // DebeziumEnvelope.check refused these already
     }
     image.setField(DebeziumEnvelope.OP, operation);
     Object source = event.struct().field("source") == null ? null : event.getField("source");

@@ -42,8 +42,10 @@ import org.apache.iceberg.util.ContentFileUtil;
  * where each key now is. All of it is committed as one row delta ({@link TableChange.Upsert}).
  *
  * <p>The keys are the rows' identities ({@link io.floe.tasks.keys.RowIdentity}: the record key,
- * or the key columns), sharded by source partition: Kafka's partitioner sends a key to one
- * partition, so a task reads only the shards of its own ranges.
+ * or the key columns), sharded by source partition, so a task reads only the shards of its own
+ * ranges. That relies on one identity always arriving in one partition: Kafka's partitioner sends
+ * a record key's bytes to one partition, so the producer must spell a key the same way (and key
+ * columns must follow from the record key); an identity written to two partitions has a row in each.
  * The shards come from the snapshot the task read its offsets from, and the commit is guarded
  * by those offsets, so a task that loses a race re-reads the index it now builds on.
  */

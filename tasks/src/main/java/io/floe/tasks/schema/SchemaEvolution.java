@@ -16,7 +16,8 @@ import org.apache.iceberg.types.Types;
  *       existing ids never change, so older files stay readable);
  *   <li>a field of a wider type promotes the column (int → long, float → double, decimal
  *       precision growing at the same scale); a narrower one is read into the wider column;
- *   <li>a required column the schema lacks becomes optional, so its rows can leave it null;
+ *   <li>a required column the schema lacks becomes optional, so its rows can leave it null
+ *       (except an identifier column, an upsert table's key: it stays required);
  *   <li>anything else (string → int, a struct becoming a list, a decimal changing scale) is
  *       refused with {@link IncompatibleSchemaException}, and the table is left as it was.
  * </ul>
@@ -35,7 +36,11 @@ public final class SchemaEvolution {
     Types.StructType adjusted = reconcile(incoming, table.asStruct(), "").asStructType();
     update.unionByNameWith(new Schema(adjusted.fields()));
     for (String column : requiredColumnsMissing(table.asStruct(), incoming, "")) {
-      update.makeColumnOptional(column);
+      // An identifier column (an upsert table's key) stays required: a schema without it is taken,
+      // and its records, which have no key, go to the error mode when they are identified.
+      if (!isIdentifierOrHoldsOne(table, column)) {
+        update.makeColumnOptional(column);
+      }
     }
     return !update.apply().sameSchema(table);
   }
@@ -89,6 +94,16 @@ public final class SchemaEvolution {
       default:
         throw incompatible(path, existing, incoming);
     }
+  }
+
+  private static boolean isIdentifierOrHoldsOne(Schema table, String column) {
+    for (int id : table.identifierFieldIds()) {
+      String name = table.findColumnName(id);
+      if (name.equals(column) || name.startsWith(column + ".")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Required table columns (top level and in structs the schema has) that the schema lacks. */

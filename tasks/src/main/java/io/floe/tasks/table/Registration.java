@@ -27,6 +27,10 @@ import java.util.Map;
 public record Registration(String topic, String format, String keyFormat, String errorMode, List<String> partitioning,
     Map<String, String> properties, String writeMode, String envelope, List<String> keyColumns) {
 
+  /** Why a registration with key columns but no upsert mode is refused. */
+  public static final String KEY_COLUMNS_NEED_UPSERT =
+      "'key-columns' key the rows of an upsert table: register with \"write-mode\": \"upsert\" too";
+
   /** Values as they are. */
   public static final String NO_ENVELOPE = "none";
   /** Values are Debezium change events. */
@@ -40,9 +44,8 @@ public record Registration(String topic, String format, String keyFormat, String
     if (keyColumns != null) {
       io.floe.tasks.keys.RowIdentity.columns(keyColumns); // names what is wrong with them
       keyColumns = List.copyOf(keyColumns);
-      if (!"upsert".equals(writeMode)) {
-        throw new IllegalArgumentException("'key-columns' key the rows of an upsert table: register with"
-            + " \"write-mode\": \"upsert\" too");
+      if ("append".equals(writeMode)) {
+        throw new IllegalArgumentException(KEY_COLUMNS_NEED_UPSERT);
       }
     }
     properties = properties == null ? Map.of() : Map.copyOf(properties);

@@ -132,6 +132,9 @@ public final class TableRegistry {
       requireSame(id, "envelope", properties.getOrDefault(TableProperties.ENVELOPE, Registration.NO_ENVELOPE),
           registration.envelope());
       List<String> keyColumns = RowIdentity.of(properties).columns();
+      if (registration.keyColumns() != null && WriteMode.of(properties) != WriteMode.UPSERT) {
+        throw new IllegalStateException("Table " + id + " is an append table; 'key-columns' key the rows of an upsert table");
+      }
       if (registration.keyColumns() != null && !registration.keyColumns().equals(keyColumns)) {
         throw new IllegalStateException("Table " + id + " is already keyed by "
             + (keyColumns.isEmpty() ? "the record key" : "columns " + keyColumns) + "; the key is chosen when a table is created");
@@ -240,6 +243,9 @@ public final class TableRegistry {
   private Table create(Catalog catalog, TableIdentifier id, String topic, String tenantName, RecordFormat format,
       RecordFormat keyFormat, ErrorMode mode, WriteMode writeMode, String envelope, List<String> keyColumns,
       List<Partitioning.Field> partitioning, Map<String, String> extra) {
+    if (keyColumns != null && writeMode != WriteMode.UPSERT) {
+      throw new IllegalArgumentException(Registration.KEY_COLUMNS_NEED_UPSERT);
+    }
     Map<String, String> properties = new HashMap<>(newTableProperties);
     properties.putAll(extra);
     properties.put(TableProperties.WRITE_MODE, writeMode.wireName());

@@ -32,6 +32,16 @@ class RowIdentityTest {
   }
 
   @Test
+  void aTimestampIsItsUtcMicrosecondsAsParquetKeepsIt() {
+    java.time.OffsetDateTime written = java.time.OffsetDateTime.parse("2024-05-01T10:00:00.123456789+02:00");
+    java.time.OffsetDateTime readBack = java.time.OffsetDateTime.parse("2024-05-01T08:00:00.123456Z");
+    assertThat(RowIdentity.encode(List.of(written))).as("compaction reads the row back in UTC, to the microsecond")
+        .isEqualTo(RowIdentity.encode(List.of(readBack)));
+    assertThat(RowIdentity.encode(List.of(new java.math.BigDecimal("1.50"))))
+        .isEqualTo(ByteBuffer.wrap("1.50".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void severalValuesAreLengthPrefixedSoTheirBoundariesCannotShift() {
     assertThat(RowIdentity.encode(List.of("ab", "c"))).isNotEqualTo(RowIdentity.encode(List.of("a", "bc")));
   }
