@@ -72,6 +72,22 @@ class KeyIndexTest {
     assertThat(contents(keys)).isEqualTo(expected);
     expected.forEach((key, location) -> assertThat(keys.get(key(key))).isEqualTo(location));
     assertThat(keys.get(key("key-50001"))).isNull();
+    // Mostly removed: checked in, the shard drops the removed keys (renumbering its entries).
+    ShardKeys shrinking = new ShardKeys();
+    for (int i = 0; i < 10_000; i++) {
+      shrinking.put(key("k" + i), "file-" + (i % 3), i);
+    }
+    for (int i = 0; i < 9_000; i++) {
+      shrinking.delete(key("k" + i));
+    }
+    long before = shrinking.heapBytes();
+    shrinking.clearChanges();
+    assertThat(shrinking.size()).isEqualTo(1_000);
+    assertThat(shrinking.heapBytes()).as("compacted").isLessThan(before);
+    assertThat(shrinking.get(key("k9500"))).isEqualTo(new RowLocation("file-" + (9500 % 3), 9500));
+    assertThat(shrinking.get(key("k5"))).isNull();
+    assertThat(shrinking.replace(key("k5"), "file-9", 1)).as("a removed key comes back").isNull();
+    assertThat(shrinking.get(key("k5"))).isEqualTo(new RowLocation("file-9", 1));
     ShardKeys markers = new ShardKeys();
     markers.put(key("gone"), null, 0);
     assertThat(markers.get(key("gone"))).as("a deletion marker has no row").isNull();
