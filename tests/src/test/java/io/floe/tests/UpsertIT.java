@@ -300,6 +300,16 @@ class UpsertIT {
     assertThat(schema.identifierFieldNames()).as("the key columns are the identifier fields").containsExactly("id");
     assertThat(schema.findField("id").isRequired()).isTrue();
 
+    // The dead letter of an event rejected after it was unwrapped still carries the event as produced.
+    List<ConsumerRecord<byte[], byte[]>> dead = stack.readTopic("floe.dlq", Integer.MAX_VALUE, Duration.ofSeconds(3)).stream()
+        .filter(record -> topic.equals(MaterializeIT.header(record, KafkaDeadLetterSink.SOURCE_TOPIC))).toList();
+    assertThat(dead).filteredOn(record -> {
+          String reason = MaterializeIT.header(record, KafkaDeadLetterSink.REASON);
+          return reason.matches("(?s).*(no value for key column 'id'|field 'id' is required but missing).*")
+              && !reason.startsWith("tombstone");
+        })
+        .extracting(record -> new JsonObject(new String(record.value(), StandardCharsets.UTF_8)).getString("op"))
+        .as("the whole Debezium event, not the row unwrapped from it").containsExactly("c");
     List<String> reasons = deadLetterReasons(topic);
     assertThat(reasons).hasSize(3)
         .anySatisfy(reason -> assertThat(reason).contains("changes key column 'id' from 2 to 3"))

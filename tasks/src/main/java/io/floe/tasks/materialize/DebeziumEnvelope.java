@@ -9,7 +9,9 @@ import io.floe.tasks.keys.RowIdentity;
 import io.floe.tasks.schema.SchemaDecoders;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Type;
@@ -52,6 +54,8 @@ final class DebeziumEnvelope {
   private final boolean upsert;
   private final RowIdentity identity;
   private final RecordErrors errors;
+  /** The events of the current batch by the records they were rewritten into, for dead letters. */
+  private final Map<ConsumerRecord<byte[], byte[]>, byte[]> producedEvents = new IdentityHashMap<>();
 
   DebeziumEnvelope(boolean upsert, RowIdentity identity, RecordErrors errors) {
     this.upsert = upsert;
@@ -66,10 +70,11 @@ final class DebeziumEnvelope {
    */
   List<ConsumerRecord<byte[], byte[]>> check(List<ConsumerRecord<byte[], byte[]>> batch, RecordFormat format,
       SchemaDecoders decoders) {
-    List<ConsumerRecord<byte[], byte[]>> events = new ArrayList<>(batch.size());
+    producedEvents.clear();
+    List<ConsumerRecord<byte[], byte[]>> checked = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null) {
-        events.add(record);
+        checked.add(record);
         continue;
       }
       try {
@@ -83,7 +88,7 @@ final class DebeziumEnvelope {
         Object before = event.struct().field("before") == null ? null : event.getField("before");
         Object after = event.struct().field("after") == null ? null : event.getField("after");
         if ("d".equals(operation) && upsert) {
-          events.add(withValue(record, null));
+          checked.add(withValue(record, null));
           continue;
         }
         Object image = image(operation, before, after);
@@ -96,14 +101,14 @@ final class DebeziumEnvelope {
             }
           }
         }
-        events.add(record);
+        checked.add(record);
       } catch (InvalidEventException e) {
         errors.reject(record, e.getMessage());
       } catch (RecordConversionException e) {
         errors.reject(record, "value: " + e.getMessage());
       }
     }
-    return events;
+    return checked;
   }
 
   /**
@@ -128,6 +133,7 @@ final class DebeziumEnvelope {
 
   /** The batch with each event replaced by its row (or, for an upsert delete, a tombstone). */
   List<ConsumerRecord<byte[], byte[]>> unwrap(List<ConsumerRecord<byte[], byte[]>> batch) {
+    producedEvents.clear();
     List<ConsumerRecord<byte[], byte[]>> rows = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null) {
@@ -218,10 +224,20 @@ final class DebeziumEnvelope {
         + " (key the table by the source's primary key)");
   }
 
-  private static ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {
-    return new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
-        record.timestampType(), record.serializedKeySize(), value == null ? -1 : value.length, record.key(), value,
-        record.headers(), record.leaderEpoch());
+  /**
+   * The value a record of the current batch had on the topic: the event itself, where this
+   * envelope rewrote it into its row or a tombstone (a dead letter carries what was produced).
+   */
+  byte[] producedValue(ConsumerRecord<byte[], byte[]> record) {
+    return producedEvents.containsKey(record) ? producedEvents.get(record) : record.value();
+  }
+
+  private ConsumerRecord<byte[], byte[]> withValue(ConsumerRecord<byte[], byte[]> record, byte[] value) {
+    ConsumerRecord<byte[], byte[]> rewritten = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(),
+        record.timestamp(), record.timestampType(), record.serializedKeySize(), value == null ? -1 : value.length,
+        record.key(), value, record.headers(), record.leaderEpoch());
+    producedEvents.put(rewritten, record.value());
+    return rewritten;
   }
 
   static final class InvalidEventException extends IOException {

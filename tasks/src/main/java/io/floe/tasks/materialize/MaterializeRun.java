@@ -89,6 +89,9 @@ final class MaterializeRun {
     this.keys = new RecordKeys(shaper, errors, tenant::schemaDecoders);
     this.debezium = table != null && Registration.DEBEZIUM.equals(table.properties().get(TableProperties.ENVELOPE))
         ? new DebeziumEnvelope(upsert, RowIdentity.of(table.properties()), errors) : null;
+    if (debezium != null) {
+      errors.producedValues(debezium::producedValue);
+    }
   }
 
   /** Reads {@code ranges}, decodes and writes; the result holds the task's FileIO for the commit. */

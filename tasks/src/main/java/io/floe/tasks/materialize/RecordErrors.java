@@ -5,6 +5,7 @@ import io.floe.tasks.deadletter.DeadLetter;
 import io.floe.tasks.deadletter.DeadLetterSink;
 import io.floe.tasks.format.ErrorMode;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -28,6 +29,8 @@ final class RecordErrors {
   private final MaterializeMetrics metrics;
   private long deadLettered;
   private long skipped;
+  /** The value a record had on the topic (a stage may have rewritten it, e.g. an envelope). */
+  private Function<ConsumerRecord<byte[], byte[]>, byte[]> producedValue = ConsumerRecord::value;
 
   /** @param mode the table's error mode, read when a record fails (the table may be created meanwhile) */
   RecordErrors(TaskEnvelope envelope, String table, Supplier<ErrorMode> mode, DeadLetterSink.Batch deadLetters,
@@ -37,6 +40,11 @@ final class RecordErrors {
     this.mode = mode;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+  }
+
+  /** Where dead letters find the value a rewritten record had on the topic. */
+  void producedValues(Function<ConsumerRecord<byte[], byte[]>, byte[]> values) {
+    this.producedValue = values;
   }
 
   /** A record that cannot be materialized, for {@code reason}. */
@@ -54,7 +62,7 @@ final class RecordErrors {
       }
       return;
     }
-    deadLetters.send(new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), record.value(),
+    deadLetters.send(new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), producedValue.apply(record),
         record.headers(), table, envelope.taskId(), reason));
     deadLettered++;
     metrics.deadLettered(table, 1);
