@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.types.Type;
@@ -85,8 +86,9 @@ final class DebeziumEnvelope {
         }
         Record event = (Record) decoded.decoder().decode(record.value(), decoded.offset(), type);
         String operation = String.valueOf(event.getField("op"));
-        Object before = event.struct().field("before") == null ? null : event.getField("before");
-        Object after = event.struct().field("after") == null ? null : event.getField("after");
+        // getField answers null for a field the event's schema does not have.
+        Object before = event.getField("before");
+        Object after = event.getField("after");
         if ("d".equals(operation) && upsert) {
           checked.add(withValue(record, null));
           continue;
@@ -94,9 +96,9 @@ final class DebeziumEnvelope {
         Object image = image(operation, before, after);
         if ("u".equals(operation) && !identity.isRecordKey() && before instanceof Record old) {
           for (String column : identity.columns()) {
-            Object was = old.struct().field(column) == null ? null : old.getField(column);
-            Object now = ((Record) image).struct().field(column) == null ? null : ((Record) image).getField(column);
-            if (was != null && !java.util.Objects.deepEquals(was, now)) { // deep: fixed columns are byte[]
+            Object was = old.getField(column);
+            Object now = ((Record) image).getField(column);
+            if (was != null && !Objects.deepEquals(was, now)) { // deep: fixed columns are byte[]
               throw keyChange(column, String.valueOf(was), String.valueOf(now));
             }
           }

@@ -48,6 +48,13 @@ final class RecordKeys {
   private final TableShaper shaper;
   private final RecordErrors errors;
   private final Supplier<SchemaDecoders> decoders;
+  /**
+   * The table's key format, identity, and whether the record key fills {@code _key}: fixed for
+   * the table's life, so read once it exists (not per record).
+   */
+  private RecordFormat keyFormat;
+  private RowIdentity identity;
+  private boolean fillsKeyColumn;
 
   RecordKeys(TableShaper shaper, RecordErrors errors, Supplier<SchemaDecoders> decoders) {
     this.shaper = shaper;
@@ -61,8 +68,20 @@ final class RecordKeys {
    * {@code _key} field is then refused.
    */
   boolean fillsKeyColumn() {
-    return shaper.keyFormat() != RecordFormat.RAW_BYTES
-        || (shaper.upsert() && RowIdentity.of(shaper.table().properties()).isRecordKey());
+    if (identity == null) {
+      if (shaper.table() == null) {
+        return shaper.keyFormat() != RecordFormat.RAW_BYTES; // a table a task creates is an append table
+      }
+      keyFormat = shaper.keyFormat();
+      identity = RowIdentity.of(shaper.table().properties());
+      fillsKeyColumn = keyFormat != RecordFormat.RAW_BYTES || (shaper.upsert() && identity.isRecordKey());
+    }
+    return fillsKeyColumn;
+  }
+
+  private RowIdentity identity() {
+    fillsKeyColumn();
+    return identity;
   }
 
   /**
@@ -70,13 +89,12 @@ final class RecordKeys {
    * registry decoder fills those); false if the record went to the error mode instead.
    */
   boolean fill(GenericRecord row, ConsumerRecord<byte[], byte[]> record) {
-    RecordFormat format = shaper.keyFormat();
-    if (record.key() == null || format.usesRegistry() || !fillsKeyColumn()
+    if (record.key() == null || !fillsKeyColumn() || keyFormat.usesRegistry()
         || row.struct().field(RowIdentity.KEY_COLUMN) == null) {
       return true;
     }
     try {
-      row.setField(RowIdentity.KEY_COLUMN, plainKey(format, record.key()));
+      row.setField(RowIdentity.KEY_COLUMN, plainKey(keyFormat, record.key()));
       return true;
     } catch (RecordConversionException e) {
       errors.reject(record, e.getMessage());
@@ -90,7 +108,7 @@ final class RecordKeys {
    * the same order (the rows are a subsequence of them).
    */
   List<ByteBuffer> identify(List<ConsumerRecord<byte[], byte[]>> records, List<Record> rows) {
-    RowIdentity identity = RowIdentity.of(shaper.table().properties());
+    RowIdentity identity = identity();
     List<ByteBuffer> keys = new ArrayList<>(rows.size());
     Iterator<ConsumerRecord<byte[], byte[]>> source = records.iterator();
     for (Iterator<Record> it = rows.iterator(); it.hasNext(); ) {
@@ -110,10 +128,9 @@ final class RecordKeys {
    * or went to the error mode.
    */
   ByteBuffer tombstone(ConsumerRecord<byte[], byte[]> record) {
-    RowIdentity identity = RowIdentity.of(shaper.table().properties());
-    RecordFormat format = shaper.keyFormat();
+    RowIdentity identity = identity();
     try {
-      Object key = decodedKey(format, record.key());
+      Object key = decodedKey(keyFormat, record.key());
       if (key == null) {
         return null; // a registry key the table has no column for: no row has a key yet
       }
@@ -152,7 +169,7 @@ final class RecordKeys {
   private static Object keyField(Object key, String column, Types.NestedField field) throws RecordConversionException {
     Object value;
     if (key instanceof Record struct) {
-      value = struct.struct().field(column) == null ? null : struct.getField(column);
+      value = struct.getField(column); // null if the key's schema has no such field
     } else if (key instanceof String text && text.startsWith("{")) {
       try {
         value = JsonRecordConverter.value(JSON.readTree(text).get(column), field.type(), column);

@@ -140,14 +140,13 @@ final class RegistryDecoder implements BatchDecoder {
     String operation = String.valueOf(event.getField("op"));
     GenericRecord image;
     try {
-      image = (GenericRecord) DebeziumEnvelope.image(operation, event.getField("before"),
-          event.struct().field("after") == null ? null : event.getField("after"));
+      image = (GenericRecord) DebeziumEnvelope.image(operation, event.getField("before"), event.getField("after"));
     } catch (DebeziumEnvelope.InvalidEventException e) {
       throw new RecordConversionException(e.getMessage()); // DebeziumEnvelope.check refused these already
     }
     image.setField(DebeziumEnvelope.OP, operation);
-    Object source = event.struct().field("source") == null ? null : event.getField("source");
-    if (source instanceof Record info && info.struct().field("ts_ms") != null && info.getField("ts_ms") instanceof Number ts) {
+    // getField answers null for a field the event's schema does not have.
+    if (event.getField("source") instanceof Record source && source.getField("ts_ms") instanceof Number ts) {
       image.setField(DebeziumEnvelope.SOURCE_TS_MS, ts.longValue());
     }
     return image;
