@@ -72,8 +72,8 @@ public final class SigningKeys {
     }
   }
 
-  /** The signing key as PKCS#8 PEM, for JWTAuth to sign with. Never logged. */
-  String privateKeyPem() {
+  /** The signing key as PKCS#8 PEM: for JWTAuth to sign with, or to save a generated key. Never log it. */
+  public String privateKeyPem() {
     return pem("PRIVATE KEY", signingKey.getEncoded());
   }
 

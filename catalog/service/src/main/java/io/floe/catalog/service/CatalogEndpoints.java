@@ -21,7 +21,9 @@ import org.apache.iceberg.rest.requests.RegisterViewRequest;
 import org.apache.iceberg.rest.requests.RenameTableRequest;
 import org.apache.iceberg.rest.requests.UpdateNamespacePropertiesRequest;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
+import org.apache.iceberg.rest.credentials.ImmutableCredential;
 import org.apache.iceberg.rest.responses.ConfigResponse;
+import org.apache.iceberg.rest.responses.LoadTableResponse;
 import org.apache.iceberg.view.BaseMetastoreViewCatalog;
 
 /**
@@ -40,16 +42,31 @@ final class CatalogEndpoints {
   private final RestJson json;
   private final TransactionCommitter transactions;
   private final LocationGuard locations;
+  private final String tenant;
+  private final CredentialVendor credentials;
+  private final Map<Endpoint, Route> byEndpoint = new HashMap<>();
 
-  /** @param warehouse the warehouse root every table's location lies inside */
+  /**
+   * @param warehouse the tenant's warehouse: every table's location lies inside it
+   * @param tenant the tenant whose catalog this is
+   * @param credentials what a client asking for vended credentials gets with a table
+   */
   <C extends BaseMetastoreViewCatalog & SupportsNamespaces> CatalogEndpoints(
-      C catalog, RestJson json, String warehouse) {
+      C catalog, RestJson json, String warehouse, String tenant, CredentialVendor credentials) {
     this.catalog = catalog;
     this.namespaces = catalog;
     this.views = catalog;
     this.json = json;
     this.transactions = new TransactionCommitter(catalog);
     this.locations = new LocationGuard(catalog, warehouse);
+    this.tenant = tenant;
+    this.credentials = credentials;
+    routes().forEach(route -> byEndpoint.put(route.endpoint(), route));
+  }
+
+  /** Runs the endpoint's handler for this tenant's catalog. */
+  Object handle(Endpoint endpoint, RestRequest request) {
+    return byEndpoint.get(endpoint).handler().apply(request);
   }
 
   /** Every route, in the order the router should try them. */
@@ -75,15 +92,13 @@ final class CatalogEndpoints {
         new Route(
             Endpoint.V1_UPDATE_NAMESPACE,
             OK,
-            r ->
-                CatalogHandlers.updateNamespaceProperties(
-                    namespaces, r.namespace(), body(r, UpdateNamespacePropertiesRequest.class))),
+            this::updateNamespace),
         new Route(Endpoint.V1_LIST_TABLES, OK, this::listTables),
         new Route(Endpoint.V1_CREATE_TABLE, OK, this::createTable),
         new Route(
             Endpoint.V1_LOAD_TABLE,
             OK,
-            r -> CatalogHandlers.loadTable(catalog, r.table(), r.snapshotMode())),
+            r -> withCredentials(r, CatalogHandlers.loadTable(catalog, r.table(), r.snapshotMode()))),
         new Route(
             Endpoint.V1_TABLE_EXISTS,
             NO_CONTENT,
@@ -121,12 +136,14 @@ final class CatalogEndpoints {
    * The {@code GET /v1/config} response: the client defaults plus the exact list of endpoints, so
    * clients never call one this service does not serve.
    */
-  ConfigResponse config(Map<String, String> clientDefaults) {
+  static ConfigResponse config(Map<String, String> clientDefaults, List<Route> routes, String tenant) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("prefix", tenant); // every later call names the tenant's catalog
     return ConfigResponse.builder()
         // withDefaults(Map.of()) throws: the builder probes the map with containsKey(null).
         .withDefaults(new HashMap<>(clientDefaults))
-        .withOverrides(new HashMap<>())
-        .withEndpoints(routes().stream().map(Route::endpoint).toList())
+        .withOverrides(overrides)
+        .withEndpoints(routes.stream().map(Route::endpoint).toList())
         .build();
   }
 
@@ -160,13 +177,44 @@ final class CatalogEndpoints {
   private Object createNamespace(RestRequest request) {
     CreateNamespaceRequest create = body(request, CreateNamespaceRequest.class);
     Names.checkNamespace(create.namespace());
+    Access.checkProperties(request.principal(), create.properties(), "namespace " + create.namespace());
     return CatalogHandlers.createNamespace(namespaces, create);
+  }
+
+  private Object updateNamespace(RestRequest request) {
+    UpdateNamespacePropertiesRequest update = body(request, UpdateNamespacePropertiesRequest.class);
+    Access.checkProperties(request.principal(), update.updates(), "namespace " + request.namespace());
+    Access.checkRemovals(request.principal(), update.removals(), "namespace " + request.namespace());
+    return CatalogHandlers.updateNamespaceProperties(namespaces, request.namespace(), update);
+  }
+
+  /**
+   * The load response with storage credentials for the table added, when the client asked for
+   * them ({@code X-Iceberg-Access-Delegation: vended-credentials}) and this service vends any.
+   */
+  private Object withCredentials(RestRequest request, LoadTableResponse response) {
+    if (!request.wantsVendedCredentials()) {
+      return response;
+    }
+    String location = response.tableMetadata().location();
+    Map<String, String> vended = credentials.credentials(tenant, location);
+    if (vended.isEmpty()) {
+      return response;
+    }
+    return LoadTableResponse.builder()
+        .withTableMetadata(response.tableMetadata())
+        .addAllConfig(response.config())
+        .addAllConfig(vended)
+        .addAllCredentials(response.credentials())
+        .addCredential(ImmutableCredential.builder().prefix(location).config(vended).build())
+        .build();
   }
 
   private Object createTable(RestRequest request) {
     CreateTableRequest create = body(request, CreateTableRequest.class);
     TableIdentifier id = TableIdentifier.of(request.namespace(), create.name());
     Names.checkTable(id);
+    Access.checkProperties(request.principal(), create.properties(), "table " + id);
     // The location is decided (and checked) here, then passed on explicitly, so that the table
     // is created exactly where it was checked.
     String location = locations.checkNew(id, create.location(), create.properties());
@@ -180,11 +228,11 @@ final class CatalogEndpoints {
             .setProperties(create.properties() == null ? Map.of() : create.properties())
             .build();
     if (create.stageCreate()) {
-      return CatalogHandlers.stageTableCreate(catalog, request.namespace(), placed); // checked again at its commit
+      return withCredentials(request, CatalogHandlers.stageTableCreate(catalog, request.namespace(), placed)); // checked again at its commit
     }
-    Object response = CatalogHandlers.createTable(catalog, request.namespace(), placed);
+    LoadTableResponse response = CatalogHandlers.createTable(catalog, request.namespace(), placed);
     locations.created(id, location);
-    return response;
+    return withCredentials(request, response);
   }
 
   private Object updateTable(RestRequest request) {
@@ -194,6 +242,7 @@ final class CatalogEndpoints {
       Names.checkTable(id); // a staged create's commit creates the table
     }
     locations.checkUpdate(id, update);
+    Access.checkUpdates(request.principal(), update.updates(), "table " + id);
     return CatalogHandlers.updateTable(catalog, id, update);
   }
 
@@ -206,6 +255,7 @@ final class CatalogEndpoints {
         }
         locations.checkUpdate(change.identifier(), change);
       }
+      Access.checkUpdates(request.principal(), change.updates(), "table " + change.identifier());
     }
     transactions.commit(commit);
     return null;
@@ -223,14 +273,16 @@ final class CatalogEndpoints {
     RegisterTableRequest register = body(request, RegisterTableRequest.class);
     TableIdentifier id = TableIdentifier.of(request.namespace(), register.name());
     Names.checkTable(id);
-    Object response = CatalogHandlers.registerTable(catalog, request.namespace(), register);
+    LoadTableResponse response = CatalogHandlers.registerTable(catalog, request.namespace(), register);
     try {
-      locations.checkRegistered(id, catalog.loadTable(id));
+      org.apache.iceberg.Table registered = catalog.loadTable(id);
+      locations.checkRegistered(id, registered);
+      Access.checkProperties(request.principal(), registered.properties(), "registered table " + id);
     } catch (RuntimeException e) {
       catalog.dropTable(id, false); // only the catalog entry: the files are someone else's
       throw e;
     }
-    return response;
+    return withCredentials(request, response);
   }
 
   private Object createView(RestRequest request) {

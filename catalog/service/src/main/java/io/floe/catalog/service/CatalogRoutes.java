@@ -1,5 +1,10 @@
 package io.floe.catalog.service;
 
+import io.floe.auth.AuthException;
+import io.floe.auth.BearerAuth;
+import io.floe.auth.Principal;
+import io.floe.auth.TokenEndpoint;
+import io.floe.catalog.rules.TableLocations;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
@@ -44,6 +49,10 @@ final class CatalogRoutes {
   private static final Set<String> PROBES = Set.of("/health");
 
   private static final String SLOT = "floe.catalog.slot";
+  /** Where this service's issuer publishes its public keys, for the runners' admin API to verify with. */
+  static final String JWKS_PATH = "/v1/oauth/jwks";
+  /** The REST spec's header by which a client asks for vended storage credentials. */
+  static final String ACCESS_DELEGATION = "X-Iceberg-Access-Delegation";
   private static final long BUSY_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** Changes to what exists are logged at INFO; reads and commits at DEBUG. */
@@ -68,8 +77,19 @@ final class CatalogRoutes {
    */
   record Limits(long maxBodyBytes, int maxConcurrentRequests) {}
 
+  /** Runs a route for a tenant, on a worker thread: the tenant's catalog answers it. */
+  @FunctionalInterface
+  interface Dispatcher {
+    Object handle(String tenant, Route route, RestRequest request);
+  }
+
   private final List<Route> routes;
-  private final String configJson;
+  private final Dispatcher catalogs;
+  private final Map<String, String> clientDefaults;
+  private final Map<String, String> tenantWarehouses;
+  private final BearerAuth auth;
+  private final TokenEndpoint tokens;
+  private final String jwksJson;
   private final WorkerExecutor worker;
   private final RestJson json;
   private final Limits limits;
@@ -80,12 +100,31 @@ final class CatalogRoutes {
 
   /**
    * @param routes the catalog routes, in the order the router should try them
-   * @param configJson the body of {@code GET /v1/config}
+   * @param catalogs runs a route's handler in a tenant's catalog
+   * @param clientDefaults the {@code defaults} of {@code GET /v1/config}
+   * @param tenantWarehouses every tenant's warehouse
+   * @param auth the bearer check every route but the probes and the token endpoint passes
+   * @param tokens the token endpoint, or null when an identity provider issues the tokens
+   * @param jwksJson the public keys of this service's issuer, or null
    */
   CatalogRoutes(
-      List<Route> routes, String configJson, WorkerExecutor worker, RestJson json, Limits limits) {
+      List<Route> routes,
+      Dispatcher catalogs,
+      Map<String, String> clientDefaults,
+      Map<String, String> tenantWarehouses,
+      BearerAuth auth,
+      TokenEndpoint tokens,
+      String jwksJson,
+      WorkerExecutor worker,
+      RestJson json,
+      Limits limits) {
     this.routes = List.copyOf(routes);
-    this.configJson = configJson;
+    this.catalogs = catalogs;
+    this.clientDefaults = Map.copyOf(clientDefaults);
+    this.tenantWarehouses = Map.copyOf(tenantWarehouses);
+    this.auth = auth;
+    this.tokens = tokens;
+    this.jwksJson = jwksJson;
     this.worker = worker;
     this.json = json;
     this.limits = limits;
@@ -95,16 +134,29 @@ final class CatalogRoutes {
     Router router = Router.router(vertx);
     // Admission comes first, before the body is read: a refused request costs no buffering.
     router.route().handler(this::admit);
+    // Then who is asking, still before the body is read: an unauthenticated request costs no buffering.
+    router.route().handler(auth);
     router.route().handler(BodyHandler.create(false).setBodyLimit(limits.maxBodyBytes()));
-    // The warehouse query parameter is ignored: this service serves exactly one catalog.
-    router.get("/v1/config").handler(ctx -> send(ctx, 200, configJson));
+    if (tokens != null) {
+      router.post(TokenEndpoint.PATH).handler(tokens);
+    }
+    if (jwksJson != null) {
+      router.get(JWKS_PATH).handler(ctx -> send(ctx, 200, jwksJson));
+    }
+    router.get("/v1/config").handler(this::config);
     // For container health checks and load balancers; not part of the REST spec, so not listed
     // in /v1/config's endpoints.
     router.get("/health").handler(ctx -> send(ctx, 200, "{\"status\":\"UP\"}"));
     router.head("/health").handler(ctx -> send(ctx, 200, null));
+    // Unprefixed paths first (they serve the caller's own tenant): a path could match both only
+    // for a tenant named like a route's word, and such names are refused (CatalogSecurity).
     for (Route route : routes) {
       HttpMethod method = HttpMethod.valueOf(route.endpoint().httpMethod());
       router.route(method, route.routerPath()).handler(ctx -> dispatch(ctx, route));
+    }
+    for (Route route : routes) {
+      HttpMethod method = HttpMethod.valueOf(route.endpoint().httpMethod());
+      router.route(method, route.prefixedRouterPath()).handler(ctx -> dispatch(ctx, route));
     }
     // Every status the router or a handler can fail with, so none falls back to Vert.x's plain
     // text (or, for an unhandled exception, to its message).
@@ -159,8 +211,60 @@ final class CatalogRoutes {
         RestJson.write(ErrorMapper.toResponse(503, "ServiceUnavailableException", message)));
   }
 
+  /**
+   * {@code GET /v1/config}: the caller's catalog, named by {@code warehouse} (a tenant's name or
+   * warehouse location) or, without it, the caller's own tenant ({@code default} for an
+   * operator). The reply's {@code prefix} override sends every later call to that tenant.
+   */
+  private void config(RoutingContext ctx) {
+    Principal principal = BearerAuth.principal(ctx);
+    String asked = ctx.queryParams().get("warehouse");
+    String tenant = asked == null || asked.isBlank() ? ownTenant(principal) : tenantNamed(asked, principal);
+    if (tenant == null) {
+      send(ctx, 404, RestJson.write(ErrorMapper.toResponse(404, "NoSuchWarehouseException",
+          "No such warehouse: " + asked + " (name your tenant, or leave warehouse out)")));
+      return;
+    }
+    if (!principal.mayActFor(tenant)) {
+      BearerAuth.reply(ctx, forbidden(principal, tenant));
+      return;
+    }
+    send(ctx, 200, json.write(CatalogEndpoints.config(clientDefaults, routes, tenant)));
+  }
+
+  private static String ownTenant(Principal principal) {
+    return principal.tenant() != null ? principal.tenant() : CatalogSecurity.DEFAULT_TENANT;
+  }
+
+  /** The tenant a {@code warehouse} parameter names, by name or by location; null for none. */
+  private String tenantNamed(String warehouse, Principal principal) {
+    if (tenantWarehouses.containsKey(warehouse)) {
+      return warehouse;
+    }
+    String location = TableLocations.normalize(warehouse);
+    for (Map.Entry<String, String> tenant : tenantWarehouses.entrySet()) {
+      if (TableLocations.normalize(tenant.getValue()).equals(location)) {
+        return tenant.getKey();
+      }
+    }
+    // A tenant's principal that names something else is still only ever given its own catalog
+    // when the name is not another tenant's: clients often pass the bucket as the warehouse.
+    return principal.isOperator() ? null : principal.tenant();
+  }
+
+  private static AuthException forbidden(Principal principal, String tenant) {
+    return AuthException.forbidden(principal.describe() + " may not use the catalog of tenant " + tenant);
+  }
+
   private void dispatch(RoutingContext ctx, Route route) {
-    RestRequest request = toRestRequest(ctx);
+    Principal principal = BearerAuth.principal(ctx);
+    String prefix = ctx.pathParam("prefix");
+    String tenant = prefix == null ? ownTenant(principal) : prefix;
+    if (!principal.mayActFor(tenant)) {
+      BearerAuth.reply(ctx, forbidden(principal, tenant));
+      return;
+    }
+    RestRequest request = toRestRequest(ctx, principal);
     // The slot stays taken until the worker is done too, even if the client has hung up.
     Slot slot = ctx.get(SLOT);
     slot.hold();
@@ -168,7 +272,7 @@ final class CatalogRoutes {
     worker
         .executeBlocking(
             () -> {
-              Object response = route.handler().apply(request);
+              Object response = catalogs.handle(tenant, route, request);
               // Serialise here too: table metadata can be large.
               return response == null ? null : json.write(response);
             },
@@ -201,15 +305,18 @@ final class CatalogRoutes {
     send(ctx, error.code(), RestJson.write(error));
   }
 
-  private static RestRequest toRestRequest(RoutingContext ctx) {
+  private static RestRequest toRestRequest(RoutingContext ctx, Principal principal) {
     Map<String, String> query = new HashMap<>();
     ctx.queryParams().forEach(entry -> query.putIfAbsent(entry.getKey(), entry.getValue()));
+    String delegation = ctx.request().getHeader(ACCESS_DELEGATION);
     return new RestRequest(
         ctx.request().method().name(),
         ctx.request().path(),
         ctx.pathParams(),
         query,
-        ctx.body().asString());
+        ctx.body().asString(),
+        principal,
+        delegation != null && delegation.toLowerCase(java.util.Locale.ROOT).contains("vended-credentials"));
   }
 
   /**

@@ -5,8 +5,16 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.floe.auth.BearerAuth;
+import io.floe.auth.Clients;
+import io.floe.auth.PemTls;
+import io.floe.auth.TokenEndpoint;
+import io.floe.auth.TokenIssuer;
+import io.floe.auth.TokenVerifier;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
-import org.apache.iceberg.CatalogProperties;
+import java.util.Set;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +44,8 @@ public final class CatalogService {
   private final Vertx vertx;
   private final CatalogServiceConfig config;
   private volatile WorkerExecutor worker;
-  private volatile JdbcCatalog catalog;
+  private volatile TenantCatalogs catalogs;
+  private volatile TokenVerifier verifier;
   private volatile HttpServer server;
   private boolean started;
 
@@ -64,7 +73,10 @@ public final class CatalogService {
     WorkerExecutor pool =
         vertx.createSharedWorkerExecutor(WORKER_POOL_NAME, config.workerPoolSize());
     this.worker = pool;
-    return pool.executeBlocking(() -> JdbcBackend.open(config), false)
+    TenantCatalogs tenants = new TenantCatalogs(config, new RestJson(), CredentialVendor.from(config));
+    this.catalogs = tenants;
+    // The default tenant's catalog opens now: a database that cannot be reached fails the start.
+    return pool.executeBlocking(() -> tenants.endpoints(CatalogSecurity.DEFAULT_TENANT), false)
         .compose(this::listen)
         .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }
@@ -87,63 +99,95 @@ public final class CatalogService {
         });
   }
 
-  private Future<Integer> listen(JdbcCatalog opened) {
-    this.catalog = opened;
+  private Future<Integer> listen(CatalogEndpoints defaultTenant) {
     RestJson json = new RestJson();
-    CatalogEndpoints endpoints =
-        new CatalogEndpoints(opened, json, config.catalogProperties().get(CatalogProperties.WAREHOUSE_LOCATION));
+    CatalogSecurity security = config.security();
+    BearerAuth auth;
+    TokenEndpoint tokens = null;
+    String jwks = null;
+    Future<Void> keysLoaded = Future.succeededFuture();
+    if (!security.authEnabled()) {
+      LOG.warn("Catalog service: authentication is OFF ({}=false): anyone who reaches the port acts as an operator",
+          CatalogServiceConfig.AUTH_ENABLED.name());
+      auth = BearerAuth.disabled();
+    } else {
+      if (security.issuesTokens()) {
+        verifier = TokenVerifier.local(vertx, security.signingKeys(), security.rules());
+        TokenIssuer issuer = new TokenIssuer(vertx, security.signingKeys(), security.rules(), security.tokenLifetime(),
+            Clock.systemUTC());
+        tokens = new TokenEndpoint(new Clients(security.clients()), issuer, verifier);
+        jwks = security.signingKeys().jwks().encode();
+      } else {
+        verifier = TokenVerifier.remote(vertx, security.jwksUrl(), security.rules(), security.jwksTrustFile(),
+            Duration.ofMinutes(5));
+        keysLoaded = verifier.start();
+      }
+      auth = BearerAuth.required(verifier, Set.of("/health", TokenEndpoint.PATH, CatalogRoutes.JWKS_PATH),
+          security.issuesTokens() ? "get one from POST " + TokenEndpoint.PATH : "get one from your identity provider");
+    }
     CatalogRoutes routes =
         new CatalogRoutes(
-            endpoints.routes(),
-            json.write(endpoints.config(config.clientDefaults())),
+            defaultTenant.routes(),
+            (tenant, route, request) -> catalogs.endpoints(tenant).handle(route.endpoint(), request),
+            config.clientDefaults(),
+            security.tenantWarehouses(),
+            auth,
+            tokens,
+            jwks,
             worker,
             json,
             new CatalogRoutes.Limits(config.maxBodyBytes(), config.maxConcurrentRequests()));
-    HttpServerOptions options =
-        new HttpServerOptions().setHost(config.host()).setPort(config.port());
-    return vertx
+    HttpServerOptions options = PemTls.apply(security.tls(),
+        new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+    return keysLoaded.compose(loaded -> vertx
         .createHttpServer(options)
         .requestHandler(routes.router(vertx))
-        .listen()
+        .listen())
         .map(
             listening -> {
               this.server = listening;
               LOG.info(
-                  "Catalog service '{}' listening on {}:{} (database {}, warehouse {}, {} workers,"
-                      + " at most {} requests in progress, bodies up to {} bytes)",
+                  "Catalog service '{}' listening on {}://{}:{} (database {}, warehouse {}, {} workers,"
+                      + " at most {} requests in progress, bodies up to {} bytes, {})",
                   config.catalogName(),
+                  security.tls() == null ? "http" : "https",
                   config.host(),
                   listening.actualPort(),
                   JdbcBackend.describe(config.jdbcUri()),
-                  config.catalogProperties().get(CatalogProperties.WAREHOUSE_LOCATION),
+                  config.warehouse(),
                   config.workerPoolSize(),
                   config.maxConcurrentRequests(),
-                  config.maxBodyBytes());
+                  config.maxBodyBytes(),
+                  security);
               return listening.actualPort();
             });
   }
 
   private Future<Void> closeCatalog() {
-    JdbcCatalog openCatalog = catalog;
-    catalog = null;
+    TenantCatalogs open = catalogs;
+    catalogs = null;
+    TokenVerifier openVerifier = verifier;
+    verifier = null;
+    if (openVerifier != null) {
+      openVerifier.close();
+    }
     WorkerExecutor pool = worker;
-    if (openCatalog == null || pool == null) {
+    if (open == null || pool == null) {
       return Future.succeededFuture();
     }
     return pool.<Void>executeBlocking(
             () -> {
-              openCatalog.close();
+              open.close();
               return null;
             },
             false)
         .recover(
             failure -> {
-              LOG.warn("Catalog service: closing the JDBC catalog failed", failure);
+              LOG.warn("Catalog service: closing the JDBC catalogs failed", failure);
               return Future.succeededFuture();
             })
         .onSuccess(ignored -> LOG.info("Catalog service '{}' stopped", config.catalogName()));
   }
-
   private Future<Void> closeWorker() {
     WorkerExecutor pool = worker;
     worker = null;

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 
 /** Opens the JDBC catalog behind the service. Blocking: call it on a worker thread. */
@@ -16,16 +19,27 @@ final class JdbcBackend {
    * Opens the catalog, creating a SQLite file's parent directory and the catalog's tables when
    * they are missing.
    */
-  static JdbcCatalog open(CatalogServiceConfig config) {
+  static JdbcCatalog open(CatalogServiceConfig config, String tenant) {
     sqliteFile(config.jdbcUri()).ifPresent(JdbcBackend::createParentDirectory);
     JdbcCatalog catalog = new JdbcCatalog();
+    Map<String, String> properties = new HashMap<>(config.catalogProperties());
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, config.security().tenantWarehouses().get(tenant));
     try {
-      catalog.initialize(config.catalogName(), config.catalogProperties());
+      catalog.initialize(catalogName(config, tenant), properties);
     } catch (RuntimeException e) {
       closeQuietly(catalog);
       throw e;
     }
     return catalog;
+  }
+
+  /**
+   * The tenant's catalog inside the database ({@code catalog_name}): the service's name for
+   * {@code default}, so that the tables of a catalog from before tenants stay where they are,
+   * and {@code NAME.TENANT} for another tenant.
+   */
+  static String catalogName(CatalogServiceConfig config, String tenant) {
+    return tenant.equals(CatalogSecurity.DEFAULT_TENANT) ? config.catalogName() : config.catalogName() + "." + tenant;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.floe.catalog.service;
 
+import io.floe.auth.Principal;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -16,13 +17,18 @@ import org.apache.iceberg.rest.RESTCatalogProperties.SnapshotMode;
  * @param pathParams URL-decoded path parameters
  * @param queryParams URL-decoded query parameters (first value of each)
  * @param body request body, or null
+ * @param principal who asked, as the bearer token says
+ * @param wantsVendedCredentials whether the client asked for storage credentials with tables
+ *     ({@code X-Iceberg-Access-Delegation: vended-credentials})
  */
 record RestRequest(
     String method,
     String path,
     Map<String, String> pathParams,
     Map<String, String> queryParams,
-    String body) {
+    String body,
+    Principal principal,
+    boolean wantsVendedCredentials) {
 
   /** The unit separator that joins namespace levels in a path or query parameter. */
   static final String NAMESPACE_SEPARATOR = "\u001f";

@@ -18,7 +18,9 @@ import io.vertx.core.http.PoolOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import io.floe.auth.BearerAuth;
 import java.util.List;
+import java.util.Map;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -84,7 +86,12 @@ class CatalogLimitsTest {
     CatalogRoutes catalogRoutes =
         new CatalogRoutes(
             routes,
-            "{}",
+            (tenant, route, request) -> route.handler().apply(request),
+            Map.of(),
+            Map.of("default", "s3://warehouse/default/"),
+            BearerAuth.disabled(),
+            null,
+            null,
             worker,
             json,
             new CatalogRoutes.Limits(MAX_BODY_BYTES, MAX_IN_PROGRESS));
@@ -259,6 +266,7 @@ class CatalogLimitsTest {
     settings.put(CatalogServiceConfig.PORT, "0");
     settings.put(CatalogServiceConfig.MAX_BODY_BYTES, String.valueOf(MAX_BODY_BYTES));
     settings.put(CatalogServiceConfig.MAX_CONCURRENT_REQUESTS, "1");
+    settings.put(CatalogServiceConfig.AUTH_ENABLED.name(), "false");
     settings.put(
         CatalogServiceConfig.BACKEND_PREFIX + "uri", "jdbc:sqlite:" + workDir.resolve("c.db"));
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "memory://warehouse");
@@ -282,7 +290,8 @@ class CatalogLimitsTest {
   void limitsDefaultAndMustBePositive() {
     CatalogServiceConfig defaults =
         CatalogServiceConfig.from(
-            Map.of(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://warehouse/"));
+            Map.of(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://warehouse/",
+                CatalogServiceConfig.AUTH_ENABLED.name(), "false"));
 
     assertThat(defaults.maxBodyBytes()).isEqualTo(8L * 1024 * 1024);
     assertThat(defaults.maxConcurrentRequests()).isEqualTo(64);
@@ -297,7 +306,8 @@ class CatalogLimitsTest {
 
   private static CatalogServiceConfig withSetting(String key, String value) {
     return CatalogServiceConfig.from(
-        Map.of(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://warehouse/", key, value));
+        Map.of(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://warehouse/", key, value,
+            CatalogServiceConfig.AUTH_ENABLED.name(), "false"));
   }
 
   private Object slowly() {

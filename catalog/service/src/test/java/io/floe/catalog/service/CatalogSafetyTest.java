@@ -82,8 +82,9 @@ class CatalogSafetyTest {
   void explicitLocationsMustLieInsideTheWarehouseAndAlone() {
     catalog.createNamespace(Namespace.of("placed"));
     Table first = catalog.buildTable(TableIdentifier.of("placed", "first"), SCHEMA).create();
-    String warehouse = "s3://" + CatalogStack.BUCKET;
+    String warehouse = "s3://" + CatalogStack.BUCKET + "/default"; // the default tenant's
     for (String location : new String[] {warehouse, warehouse + "/", "s3://other-bucket/x", "file:///tmp/x",
+        "s3://" + CatalogStack.BUCKET + "/other-tenant/x",
         warehouse + "/a/../b", first.location(), first.location() + "/data", "s3a://" + CatalogStack.BUCKET}) {
       assertThatThrownBy(() -> catalog.buildTable(TableIdentifier.of("placed", "second"), SCHEMA).withLocation(location).create())
           .as(location)
@@ -170,6 +171,7 @@ class CatalogSafetyTest {
     HttpRequest request = HttpRequest.newBuilder(URI.create(stack.catalogUri() + path))
         .method(method, HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + stack.operatorToken())
         .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }

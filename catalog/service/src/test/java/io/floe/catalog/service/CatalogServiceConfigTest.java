@@ -10,10 +10,11 @@ import org.junit.jupiter.api.Test;
 class CatalogServiceConfigTest {
 
   private static final String WAREHOUSE = "catalog.service.backend.warehouse";
+  private static final String AUTH = "catalog.service.auth.enabled";
 
   @Test
   void defaultsNeedOnlyAWarehouse() {
-    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://warehouse/"));
+    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://warehouse/"));
 
     assertThat(config.host()).isEqualTo("0.0.0.0");
     assertThat(config.port()).isEqualTo(8181);
@@ -25,7 +26,7 @@ class CatalogServiceConfigTest {
 
   @Test
   void sqliteGetsOneConnectionWalAndABusyTimeout() {
-    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://warehouse/"));
+    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://warehouse/"));
 
     assertThat(config.isSqlite()).isTrue();
     assertThat(config.catalogProperties())
@@ -42,6 +43,7 @@ class CatalogServiceConfigTest {
     CatalogServiceConfig config =
         CatalogServiceConfig.from(
             Map.of(
+                AUTH, "false",
                 WAREHOUSE, "s3://warehouse/",
                 "catalog.service.backend.uri", "jdbc:postgresql://db:5432/catalog",
                 "catalog.service.backend.jdbc.user", "floe"));
@@ -58,6 +60,7 @@ class CatalogServiceConfigTest {
   void prefixedKeysPassThroughWithThePrefixRemovedAndOverrideDefaults() {
     Map<String, String> settings = new HashMap<>();
     settings.put(WAREHOUSE, "s3://lake/");
+    settings.put(AUTH, "false");
     settings.put("catalog.service.backend.s3.endpoint", "http://s3:9000");
     settings.put("catalog.service.backend.clients", "4");
     settings.put("catalog.service.client-defaults.s3.path-style-access", "true");
@@ -85,7 +88,7 @@ class CatalogServiceConfigTest {
   }
 
   private static Map<String, String> withPort(String port) {
-    return Map.of(WAREHOUSE, "s3://w/", "catalog.service.port", port);
+    return Map.of(AUTH, "false", WAREHOUSE, "s3://w/", "catalog.service.port", port);
   }
 
   @Test
@@ -93,14 +96,36 @@ class CatalogServiceConfigTest {
     assertThatThrownBy(
             () ->
                 CatalogServiceConfig.from(
-                    Map.of(WAREHOUSE, "s3://w/", "catalog.service.worker-pool-size", "0")))
+                    Map.of(AUTH, "false", WAREHOUSE, "s3://w/", "catalog.service.worker-pool-size", "0")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Invalid catalog.service.worker-pool-size: 0 (must be at least 1)");
   }
 
   @Test
+  void authenticationIsOnUnlessSwitchedOffAndSecretsAreNeverClientDefaults() {
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/")))
+        .hasMessageContaining("Authentication is on")
+        .hasMessageContaining("catalog.service.auth.signing-key-file")
+        .hasMessageContaining("catalog.service.auth.jwks-url");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/",
+            "catalog.service.client-defaults.s3.secret-access-key", "hunter2-hunter2")))
+        .hasMessageContaining("secrets are never handed to every client")
+        .hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/",
+            "catalog.service.tenants.namespaces.warehouse", "s3://x/")))
+        .hasMessageContaining("Invalid tenant name 'namespaces'");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/",
+            "catalog.service.tenants.acme.warehouse", "s3://w/default/acme/")))
+        .hasMessageContaining("overlapping warehouses");
+    CatalogServiceConfig config = CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/",
+        "catalog.service.tenants.acme.warehouse", "s3://acme-bucket/lake/"));
+    assertThat(config.security().tenantWarehouses())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("default", "s3://w/default/", "acme", "s3://acme-bucket/lake/"));
+  }
+
+  @Test
   void warehouseIsRequired() {
-    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of()))
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Missing catalog.service.backend.warehouse");
   }
@@ -110,26 +135,26 @@ class CatalogServiceConfigTest {
     CatalogServiceConfig config =
         CatalogServiceConfig.from(
             Map.of(
+                AUTH, "false",
                 WAREHOUSE, "s3://warehouse/",
                 "catalog.service.backend.s3.secret-access-key", "top-secret",
-                "catalog.service.client-defaults.s3.secret-access-key", "also-secret"));
+                "catalog.service.client-defaults.s3.endpoint", "http://s3:9000"));
 
     assertThat(config.toString())
         .contains("s3.secret-access-key")
-        .doesNotContain("top-secret")
-        .doesNotContain("also-secret");
+        .doesNotContain("top-secret");
   }
 
   @Test
   void misspeltServiceKeysAreRefusedWithTheNearestValidKey() {
-    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.prot", "8182")))
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/", "catalog.service.prot", "8182")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown config key catalog.service.prot (did you mean catalog.service.port?)");
     assertThatThrownBy(
-            () -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.backnd.uri", "jdbc:sqlite:x")))
+            () -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/", "catalog.service.backnd.uri", "jdbc:sqlite:x")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown config key catalog.service.backnd.uri (did you mean catalog.service.backend.uri?)");
-    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(WAREHOUSE, "s3://w/", "catalog.service.banana", "1")))
+    assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false", WAREHOUSE, "s3://w/", "catalog.service.banana", "1")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Unknown config key catalog.service.banana (see catalog/README.md)");
   }
@@ -138,6 +163,7 @@ class CatalogServiceConfigTest {
   void keysOutsideTheServicePrefixAreNotItsConcern() {
     Map<String, String> settings = new HashMap<>();
     settings.put(WAREHOUSE, "s3://w/");
+    settings.put(AUTH, "false");
     settings.put("catalog.uri", "http://catalog:8181");
     settings.put("runner.tasks.max-concurent", "4");
     settings.put("health.port", "8181");

@@ -74,6 +74,7 @@ class CatalogServiceLifecycleTest {
     return CatalogServiceConfig.from(
         Map.of(
             CatalogServiceConfig.HOST, "127.0.0.1",
+            CatalogServiceConfig.AUTH_ENABLED.name(), "false",
             CatalogServiceConfig.PORT, String.valueOf(port),
             CatalogServiceConfig.BACKEND_PREFIX + "uri",
                 "jdbc:sqlite:" + workDir.resolve("db").resolve("catalog.db"),

@@ -474,7 +474,7 @@ class CatalogServiceTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String body)
-      throws IOException, InterruptedException {
+      throws Exception {
     HttpRequest.BodyPublisher publisher =
         body == null
             ? HttpRequest.BodyPublishers.noBody()
@@ -483,6 +483,7 @@ class CatalogServiceTest {
         HttpRequest.newBuilder(URI.create(stack.catalogUri() + path))
             .method(method, publisher)
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + stack.operatorToken())
             .build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }

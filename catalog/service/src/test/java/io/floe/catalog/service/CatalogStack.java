@@ -2,6 +2,7 @@ package io.floe.catalog.service;
 
 import io.vertx.core.Vertx;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,9 @@ final class CatalogStack {
 
   private final S3Proxy s3;
   private final Vertx vertx;
+  static final String OPERATOR_ID = "stack-operator";
+  static final String OPERATOR_SECRET = "stack-operator-secret-0123";
+
   private final CatalogService service;
   private final URI s3Endpoint;
   private final URI catalogUri;
@@ -60,9 +64,18 @@ final class CatalogStack {
     settings.put(CatalogServiceConfig.WORKER_POOL_SIZE, "4");
     s3Properties(s3Endpoint)
         .forEach((key, value) -> settings.put(CatalogServiceConfig.BACKEND_PREFIX + key, value));
-    s3Properties(s3Endpoint)
-        .forEach(
-            (key, value) -> settings.put(CatalogServiceConfig.CLIENT_DEFAULTS_PREFIX + key, value));
+    s3Properties(s3Endpoint).forEach((key, value) -> {
+      if (!CatalogSecurity.looksSecret(key) && !key.equals("s3.access-key-id")) {
+        settings.put(CatalogServiceConfig.CLIENT_DEFAULTS_PREFIX + key, value);
+      }
+    });
+    // Authentication as in production: Floe's issuer, one operator client; storage keys vended per table.
+    Path signingKey = workDir.resolve("signing-key.pem");
+    Files.writeString(signingKey, io.floe.auth.SigningKeys.generate().privateKeyPem());
+    settings.put(CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name(), signingKey.toString());
+    settings.put(CatalogServiceConfig.AUTH_CLIENTS.name() + OPERATOR_ID + ".secret", OPERATOR_SECRET);
+    settings.put(CatalogServiceConfig.AUTH_CLIENTS.name() + OPERATOR_ID + ".role", "operator");
+    settings.put(CatalogServiceConfig.CREDENTIALS_VENDING.name(), "service-keys");
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "uri", "jdbc:sqlite:" + database);
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://" + BUCKET + "/");
 
@@ -77,6 +90,26 @@ final class CatalogStack {
     return catalogUri;
   }
 
+  /** A fresh operator token from the service's token endpoint (client credentials). */
+  String operatorToken() throws Exception {
+    return token(OPERATOR_ID, OPERATOR_SECRET);
+  }
+
+  /** A token for a client of the service, from its token endpoint. */
+  String token(String clientId, String secret) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(URI.create(catalogUri + "/v1/oauth/tokens"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "grant_type=client_credentials&client_id=" + clientId + "&client_secret=" + secret + "&scope=catalog"))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("token endpoint answered " + response.statusCode() + ": " + response.body());
+    }
+    return new io.vertx.core.json.JsonObject(response.body()).getString("access_token");
+  }
+
   URI s3Endpoint() {
     return s3Endpoint;
   }
@@ -85,9 +118,13 @@ final class CatalogStack {
     return database;
   }
 
-  /** What a client needs: only the URI, the rest comes from the service's config defaults. */
+  /**
+   * What a client needs: the URI and its credential; the rest comes from the service's config
+   * defaults, and storage keys with each table.
+   */
   Map<String, String> clientProperties() {
-    return Map.of("uri", catalogUri.toString());
+    return Map.of("uri", catalogUri.toString(), "credential", OPERATOR_ID + ":" + OPERATOR_SECRET,
+        "header." + CatalogRoutes.ACCESS_DELEGATION, "vended-credentials");
   }
 
   void stop() throws Exception {

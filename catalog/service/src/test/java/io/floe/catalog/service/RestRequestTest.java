@@ -3,6 +3,7 @@ package io.floe.catalog.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.floe.auth.Principal;
 import java.util.Map;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -80,6 +81,6 @@ class RestRequestTest {
   }
 
   private static RestRequest request(Map<String, String> path, Map<String, String> query) {
-    return new RestRequest("GET", "/test", path, query, null);
+    return new RestRequest("GET", "/test", path, query, null, Principal.ANONYMOUS_OPERATOR, false);
   }
 }
