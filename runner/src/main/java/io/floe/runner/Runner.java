@@ -132,7 +132,7 @@ public final class Runner {
     Function<Vertx, PlannerService> plannerService = instance -> new PlannerService(instance, config.planner(),
         runner.kafka(), runner.groupId(), runner.taskTopic(), config.tenants().keySet(), tenants, registry, publisher, metrics);
     planner = config.planner().enabled() ? PlannerVerticle.enabled(plannerService) : PlannerVerticle.disabled(plannerService);
-    api = new AdminApiVerticle(new TableService(tenants, registry, config.tenants().keySet()), metrics,
+    api = new AdminApiVerticle(config.api(), new TableService(tenants, registry, config.tenants().keySet()), metrics,
         consumer::isReady, planner::tablesChanged, runner.httpHost(), runner.httpPort());
     return vertx.executeBlocking(() -> {
           ensureTopics();

@@ -437,6 +437,7 @@ class BadInputIT {
 
   private static HttpResponse<String> send(String method, URI uri, String body) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.ofString(body))
-        .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + stack.infra().operatorToken())
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -289,13 +289,7 @@ class CrashIT {
   }
 
   private static void register(RunnerProcess runner, JsonObject registration) throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
-    var response = client.send(java.net.http.HttpRequest.newBuilder(
-            runner.get("/health").uri().resolve("/api/v1/tables"))
-        .header("content-type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-            registration.encode()))
-        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    var response = runner.post("/api/v1/tables", registration.encode());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
   }
 

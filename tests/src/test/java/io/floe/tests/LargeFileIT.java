@@ -113,13 +113,7 @@ class LargeFileIT {
   /** Registration through the child runner's own API. */
   static final class HttpRegistration {
     static void register(RunnerProcess runner, String table, String topic) throws Exception {
-      var client = java.net.http.HttpClient.newHttpClient();
-      var response = client.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + port(runner) + "/api/v1/tables"))
-          .header("content-type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-              new JsonObject().put("table", table).put("topic", topic).encode()))
-          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response = runner.post("/api/v1/tables", new JsonObject().put("table", table).put("topic", topic).encode());
       assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
     }
 

@@ -105,7 +105,9 @@ class SparkReadIT {
     }
     HttpClient http = HttpClient.newHttpClient();
     URI api = URI.create("http://127.0.0.1:" + stack.runner().httpPort() + "/api/v1/tables");
+    String bearer = "Bearer " + stack.infra().operatorToken();
     HttpResponse<String> registered = http.send(HttpRequest.newBuilder(api).header("content-type", "application/json")
+        .header("authorization", bearer)
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("table", UPSERT_TABLE).put("topic", topic)
             .put("write-mode", "upsert").encode())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
@@ -130,7 +132,8 @@ class SparkReadIT {
         }
         producer.flush();
         await("round " + round + " committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-          JsonObject status = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(api + "/" + UPSERT_TABLE)).GET().build(),
+          JsonObject status = new JsonObject(http.send(HttpRequest.newBuilder(URI.create(api + "/" + UPSERT_TABLE))
+              .header("authorization", bearer).GET().build(),
               HttpResponse.BodyHandlers.ofString()).body());
           return status.getLong("lag-records", -1L) == 0 && status.getString("last-commit") != null;
         });
@@ -141,8 +144,7 @@ class SparkReadIT {
 
   private static RESTCatalog catalog(EmbeddedInfra infra) {
     RESTCatalog catalog = new RESTCatalog();
-    Map<String, String> properties = new HashMap<>(infra.s3Properties());
-    properties.put("uri", infra.catalogUri());
+    Map<String, String> properties = new HashMap<>(infra.operatorCatalogProperties());
     properties.put("rest-metrics-reporting-enabled", "false");
     catalog.initialize("spark-check", properties);
     return catalog;

@@ -34,9 +34,11 @@ public record FloeConfig(
     MaterializeSettings materialize,
     Map<String, TenantConfig> tenants,
     Map<String, Double> crashPoints,
-    TableRules tableRules) {
+    TableRules tableRules,
+    ApiSecurity api) {
 
   public static final String DEFAULT_TENANT = "default";
+  public static final String DEFAULT_DEAD_LETTER_TOPIC = "floe.dlq";
 
   static final String TENANTS_PREFIX = FloeKeys.TENANTS_PREFIX;
 
@@ -78,8 +80,9 @@ public record FloeConfig(
         List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
     tenants.values().forEach(tenant -> internalTopics.add(tenant.deadLetterTopic()));
     TableRules tableRules = new TableRules(internalTopics, settings.value(FloeKeys.ORPHAN_MIN_AGE_FLOOR));
+    ApiSecurity api = ApiSecurity.from(settings, tenants.get(DEFAULT_TENANT));
     settings.refuseUnknown(key -> OWN_PREFIXES.stream().anyMatch(key::startsWith));
-    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints), tableRules);
+    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints), tableRules, api);
   }
 
   public TenantConfig tenant(String name) {
@@ -139,7 +142,11 @@ public record FloeConfig(
     if (!sourceKafka.containsKey("bootstrap.servers")) {
       settings.required(FloeKeys.SOURCE_KAFKA_BOOTSTRAP_SERVERS, prefix);
     }
+    // Each tenant's rejected records go to a topic of its own unless it names one.
     String deadLetterTopic = settings.value(FloeKeys.DEAD_LETTER_TOPIC, prefix);
+    if (deadLetterTopic == null) {
+      deadLetterTopic = name.equals(DEFAULT_TENANT) ? DEFAULT_DEAD_LETTER_TOPIC : DEFAULT_DEAD_LETTER_TOPIC + "." + name;
+    }
     SchemaRegistrySettings schemaRegistry;
     try {
       schemaRegistry = new SchemaRegistrySettings(

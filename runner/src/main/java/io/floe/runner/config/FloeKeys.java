@@ -8,6 +8,7 @@ import static io.floe.catalog.client.ConfigDef.prefixKey;
 import static io.floe.catalog.client.ConfigDef.stringKey;
 
 import io.floe.catalog.client.ConfigDef;
+import io.floe.auth.TokenRules;
 import io.floe.catalog.client.ConfigDef.Key;
 import io.floe.tasks.materialize.MaterializeSettings;
 import io.floe.tasks.registry.SchemaRegistrySettings;
@@ -81,7 +82,9 @@ public final class FloeKeys {
       .withDefault(S3Settings.DEFAULT_DEADLINE).atLeast(1000)
       .withDoc("Deadline of one S3 call, retries included."));
   public static final Key<String> DEAD_LETTER_TOPIC = DEF.define(stringKey("dead-letter.topic").asScoped()
-      .withDefault("floe.dlq").withDoc("Topic (on the source cluster) for records that cannot be materialized."));
+      .withDefaultDoc("`floe.dlq`; tenant NAME: `floe.dlq.NAME`")
+      .withDoc("Topic (on the source cluster) for records that cannot be materialized. Each tenant has its own, so no"
+          + " tenant reads another's rejected records."));
 
   // Schema Registry: per tenant.
   public static final Key<String> SCHEMA_REGISTRY_URL = DEF.define(stringKey("schema-registry.url").asScoped()
@@ -132,6 +135,27 @@ public final class FloeKeys {
   public static final Key<Integer> HTTP_PORT = DEF.define(intKey("runner.http.port")
       .withDefault(8080).between(0, 65535)
       .withDoc("Port of the HTTP listener (0 = free port)."));
+  public static final Key<String> HTTP_TLS_CERT_FILE = DEF.define(stringKey("runner.http.tls.cert-file")
+      .withDoc("Serve the HTTP listener over TLS: the certificate chain (PEM); with `runner.http.tls.key-file`."));
+  public static final Key<String> HTTP_TLS_KEY_FILE = DEF.define(stringKey("runner.http.tls.key-file")
+      .withDoc("The certificate's private key (PEM)."));
+  public static final Key<Boolean> AUTH_ENABLED = DEF.define(booleanKey("runner.auth.enabled").withDefault(true)
+      .withDoc("The admin API and `/metrics` need a bearer token (`/health` and `/ready` never do). Switch off only"
+          + " where nobody else can reach the port."));
+  public static final Key<String> AUTH_JWKS_URL = DEF.define(stringKey("runner.auth.jwks-url")
+      .withDefaultDoc("`catalog.uri` + `/v1/oauth/jwks`")
+      .withDoc("Where the keys that sign tokens are published: Floe's catalog service (the default), or an identity"
+          + " provider's JWKS URL."));
+  public static final Key<String> AUTH_JWKS_TRUST_FILE = DEF.define(stringKey("runner.auth.jwks-trust-file")
+      .withDefaultDoc("the JVM's").withDoc("CA certificates (PEM) to trust for an https JWKS URL."));
+  public static final Key<String> AUTH_ISSUER = DEF.define(stringKey("runner.auth.issuer")
+      .withDefault(TokenRules.DEFAULT_ISSUER).withDoc("The `iss` every token must carry."));
+  public static final Key<String> AUTH_AUDIENCE = DEF.define(stringKey("runner.auth.audience")
+      .withDefault(TokenRules.DEFAULT_AUDIENCE).withDoc("An `aud` every token must include."));
+  public static final Key<String> AUTH_TENANT_CLAIM = DEF.define(stringKey("runner.auth.tenant-claim")
+      .withDefault(TokenRules.DEFAULT_TENANT_CLAIM).withDoc("The claim naming the caller's tenant."));
+  public static final Key<String> AUTH_ROLE_CLAIM = DEF.define(stringKey("runner.auth.role-claim")
+      .withDefault(TokenRules.DEFAULT_ROLE_CLAIM).withDoc("The claim holding `tenant` or `operator`."));
   public static final Key<Duration> SHUTDOWN_TIMEOUT = DEF.define(durationMsKey("runner.shutdown-timeout-ms")
       .withDefault(Duration.ofSeconds(30)).atLeast(0)
       .withDoc("On SIGTERM, how long running tasks may finish before the runner stops anyway (unfinished tasks are"

@@ -122,6 +122,7 @@ public final class DevStack implements AutoCloseable {
     JsonObject body = new JsonObject().put("table", DEMO_TABLE).put("topic", DEMO_TOPIC);
     HttpResponse<String> response = http(HttpRequest.newBuilder(api("/api/v1/tables"))
         .header("content-type", "application/json")
+        .header("authorization", "Bearer " + infra.operatorToken())
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
     if (response.statusCode() != 201) {
       throw new IllegalStateException("Cannot register the demo table: HTTP " + response.statusCode() + " " + response.body());
@@ -188,7 +189,8 @@ public final class DevStack implements AutoCloseable {
   }
 
   private JsonObject tableStatus() throws Exception {
-    HttpResponse<String> response = http(HttpRequest.newBuilder(api("/api/v1/tables/" + DEMO_TABLE)).GET().build());
+    HttpResponse<String> response = http(HttpRequest.newBuilder(api("/api/v1/tables/" + DEMO_TABLE))
+        .header("authorization", "Bearer " + infra.operatorToken()).GET().build());
     if (response.statusCode() != 200) {
       throw new IllegalStateException("Cannot read the demo table status: HTTP " + response.statusCode() + " " + response.body());
     }
@@ -202,22 +204,26 @@ public final class DevStack implements AutoCloseable {
         DEMO_TABLE, result.rows(), result.files(), result.produced(), result.secondsToCommitted());
     out.printf("Peak heap of this JVM (Kafka, S3, catalog and runner together): %,d MiB%n", result.peakHeapBytes() >> 20);
     out.println();
-    out.println("Query it with any Iceberg engine:");
-    out.println("  REST catalog : " + catalog + "   (warehouse s3://" + EmbeddedInfra.BUCKET + "/)");
+    out.println("Query it with any Iceberg engine (authentication is on, as in production):");
+    out.println("  REST catalog : " + catalog);
+    out.println("  credential   : " + infra.operatorCredential() + "   (OAuth2 client_id:client_secret, an operator;"
+        + " made anew at every start)");
+    out.println("  token        : POST " + catalog + "/v1/oauth/tokens  grant_type=client_credentials");
+    out.println("  storage      : vended with each table (ask with header X-Iceberg-Access-Delegation: vended-credentials)");
     out.println("  S3 endpoint  : " + infra.s3Endpoint() + "   (path-style, region " + EmbeddedInfra.REGION + ")");
-    out.println("  credentials  : access key " + EmbeddedInfra.ACCESS_KEY + ", secret " + EmbeddedInfra.SECRET_KEY);
     out.println("  Kafka        : " + infra.bootstrapServers() + "   (produce more to topic " + DEMO_TOPIC + ")");
-    out.println("  Runner API   : http://127.0.0.1:" + runner.httpPort() + "/api/v1/tables   metrics: /metrics");
+    out.println("  Runner API   : http://127.0.0.1:" + runner.httpPort() + "/api/v1/tables   metrics: /metrics"
+        + "   (send Authorization: Bearer <token>)");
     out.println();
     out.println("Spark SQL (spark-sql with iceberg-spark-runtime and iceberg-aws-bundle on the classpath):");
     out.println("  --conf spark.sql.catalog.floe=org.apache.iceberg.spark.SparkCatalog \\");
     out.println("  --conf spark.sql.catalog.floe.type=rest \\");
     out.println("  --conf spark.sql.catalog.floe.uri=" + catalog + " \\");
+    out.println("  --conf spark.sql.catalog.floe.credential=" + infra.operatorCredential() + " \\");
+    out.println("  --conf spark.sql.catalog.floe.header.X-Iceberg-Access-Delegation=vended-credentials \\");
     out.println("  --conf spark.sql.catalog.floe.io-impl=org.apache.iceberg.aws.s3.S3FileIO \\");
     out.println("  --conf spark.sql.catalog.floe.s3.endpoint=" + infra.s3Endpoint() + " \\");
     out.println("  --conf spark.sql.catalog.floe.s3.path-style-access=true \\");
-    out.println("  --conf spark.sql.catalog.floe.s3.access-key-id=" + EmbeddedInfra.ACCESS_KEY + " \\");
-    out.println("  --conf spark.sql.catalog.floe.s3.secret-access-key=" + EmbeddedInfra.SECRET_KEY + " \\");
     out.println("  --conf spark.sql.catalog.floe.client.region=" + EmbeddedInfra.REGION);
     out.println("  SELECT type, count(*), sum(amount) FROM floe." + DEMO_TABLE + " GROUP BY type;");
     out.println();

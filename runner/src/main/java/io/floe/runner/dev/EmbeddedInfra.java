@@ -1,5 +1,7 @@
 package io.floe.runner.dev;
 
+import io.floe.auth.SigningKeys;
+import io.floe.catalog.service.CatalogSecurity;
 import io.floe.catalog.service.CatalogService;
 import io.floe.catalog.service.CatalogServiceConfig;
 import io.floe.runner.config.Closing;
@@ -20,6 +22,8 @@ public final class EmbeddedInfra implements AutoCloseable {
   public static final String SECRET_KEY = "floe-dev-secret";
   public static final String BUCKET = "warehouse";
   public static final String REGION = "us-east-1";
+  /** The operator client runners and {@code floe dev} use; its secret is made anew at every start. */
+  public static final String OPERATOR_ID = "floe-operator";
 
   private final Path dataDir;
   private final int kafkaPort;
@@ -31,6 +35,9 @@ public final class EmbeddedInfra implements AutoCloseable {
   private Vertx catalogVertx;
   private CatalogService catalog;
   private int boundCatalogPort;
+  private final Map<String, String> extraCatalogSettings = new HashMap<>();
+  private final String operatorSecret = newSecret();
+  private String operatorToken;
 
   /**
    * @param persistentS3 true keeps objects under {@code dataDir/s3} across restarts; false holds
@@ -42,6 +49,15 @@ public final class EmbeddedInfra implements AutoCloseable {
     this.s3Port = s3Port;
     this.catalogPort = catalogPort;
     this.persistentS3 = persistentS3;
+  }
+
+  /**
+   * More catalog service settings (e.g. tenant clients, {@code catalog.service.auth.clients.ID.*}),
+   * applied over the defaults at {@link #start}.
+   */
+  public EmbeddedInfra withCatalogSettings(Map<String, String> settings) {
+    extraCatalogSettings.putAll(settings);
+    return this;
   }
 
   public EmbeddedInfra start() throws Exception {
@@ -60,8 +76,23 @@ public final class EmbeddedInfra implements AutoCloseable {
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://" + BUCKET + "/");
     s3Properties().forEach((key, value) -> {
       settings.put(CatalogServiceConfig.BACKEND_PREFIX + key, value);
-      settings.put(CatalogServiceConfig.CLIENT_DEFAULTS_PREFIX + key, value);
+      if (!key.startsWith("s3.access-key-id") && !CatalogSecurity.looksSecret(key)) {
+        settings.put(CatalogServiceConfig.CLIENT_DEFAULTS_PREFIX + key, value);
+      }
     });
+    // Authentication on, as in production: a signing key of this data directory and an operator
+    // client with a fresh secret. Clients asking for vended credentials get the store's one key:
+    // s3proxy has no STS, so nothing narrower can be handed out here.
+    Path signingKey = dataDir.resolve("catalog-signing-key.pem");
+    if (!Files.exists(signingKey)) {
+      Files.writeString(signingKey, SigningKeys.generate().privateKeyPem());
+      restrictToOwner(signingKey);
+    }
+    settings.put(CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name(), signingKey.toString());
+    settings.put(CatalogServiceConfig.AUTH_CLIENTS.name() + OPERATOR_ID + ".secret", operatorSecret);
+    settings.put(CatalogServiceConfig.AUTH_CLIENTS.name() + OPERATOR_ID + ".role", "operator");
+    settings.put(CatalogServiceConfig.CREDENTIALS_VENDING.name(), "service-keys");
+    settings.putAll(extraCatalogSettings);
     catalogVertx = Vertx.vertx();
     catalog = new CatalogService(catalogVertx, CatalogServiceConfig.from(settings));
     boundCatalogPort = catalog.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -92,6 +123,32 @@ public final class EmbeddedInfra implements AutoCloseable {
     return "http://127.0.0.1:" + boundCatalogPort;
   }
 
+  /** The operator's {@code credential} ({@code client_id:client_secret}) for Iceberg clients and runners. */
+  public String operatorCredential() {
+    return OPERATOR_ID + ":" + operatorSecret;
+  }
+
+  /** A token of the operator client, fetched once from the catalog's token endpoint (valid for an hour). */
+  public synchronized String operatorToken() {
+    if (operatorToken == null) {
+      operatorToken = token(OPERATOR_ID, operatorSecret);
+    }
+    return operatorToken;
+  }
+
+  /** A token from the catalog's token endpoint for a client's id and secret. */
+  public String token(String clientId, String secret) {
+    return Tokens.fetch(catalogUri(), clientId, secret);
+  }
+
+  /** What an Iceberg client of this stack needs as the operator: the URI, the credential and S3. */
+  public Map<String, String> operatorCatalogProperties() {
+    Map<String, String> properties = new HashMap<>(s3Properties());
+    properties.put("uri", catalogUri());
+    properties.put("credential", operatorCredential());
+    return properties;
+  }
+
   public EmbeddedS3 s3() {
     return s3;
   }
@@ -114,13 +171,29 @@ public final class EmbeddedInfra implements AutoCloseable {
     Map<String, String> config = new HashMap<>();
     config.put("kafka.bootstrap.servers", bootstrapServers());
     config.put("catalog.uri", catalogUri());
-    config.put("catalog.warehouse", "s3://" + BUCKET + "/");
+    config.put("catalog.credential", operatorCredential());
+    // Explicit, so a runner pointed at another catalog (catalog.uri) still checks Floe's tokens.
+    config.put("runner.auth.jwks-url", catalogUri() + "/v1/oauth/jwks");
     config.put("s3.endpoint", s3Endpoint());
     config.put("s3.region", REGION);
     config.put("s3.access-key-id", ACCESS_KEY);
     config.put("s3.secret-access-key", SECRET_KEY);
     config.put("s3.path-style-access", "true");
     return config;
+  }
+
+  private static String newSecret() {
+    byte[] bytes = new byte[24];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static void restrictToOwner(Path file) {
+    try {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      // not a POSIX file system: the data directory's own permissions protect it
+    }
   }
 
   @Override

@@ -1,5 +1,8 @@
 package io.floe.runner.http;
 
+import io.floe.auth.AuthException;
+import io.floe.auth.BearerAuth;
+import io.floe.auth.Principal;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.Registration;
 import io.floe.tasks.status.TableStatus;
@@ -10,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -56,8 +60,10 @@ public final class AdminApi {
   /** Answered on the event loop without the worker: never refused, so checks see a busy runner. */
   private static final Set<String> PROBES = Set.of("/health", "/ready", "/metrics");
   private static final String SLOT = "floe.admin.slot";
+  private static final String DEFAULT_TENANT = "default";
 
   private final Vertx vertx;
+  private final BearerAuth auth;
   private final TableService tables;
   private final PrometheusMeterRegistry metrics;
   private final BooleanSupplier ready;
@@ -68,13 +74,15 @@ public final class AdminApi {
   private final Counter rejected;
   private HttpServer server;
 
-  public AdminApi(Vertx vertx, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged) {
-    this(vertx, tables, metrics, ready, tablesChanged, MAX_CONCURRENT_REQUESTS);
+  public AdminApi(Vertx vertx, BearerAuth auth, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready,
+      Runnable tablesChanged) {
+    this(vertx, auth, tables, metrics, ready, tablesChanged, MAX_CONCURRENT_REQUESTS);
   }
 
-  AdminApi(Vertx vertx, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged,
-      int maxConcurrentRequests) {
+  AdminApi(Vertx vertx, BearerAuth auth, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready,
+      Runnable tablesChanged, int maxConcurrentRequests) {
     this.vertx = vertx;
+    this.auth = auth;
     this.tables = tables;
     this.metrics = metrics;
     this.ready = ready;
@@ -90,30 +98,51 @@ public final class AdminApi {
 
   /** Starts listening; the future holds the bound port (useful with port 0). */
   public Future<Integer> start(String host, int port) {
+    return start(new HttpServerOptions().setHost(host).setPort(port));
+  }
+
+  /** Starts listening with these options (TLS among them); the future holds the bound port. */
+  public Future<Integer> start(HttpServerOptions options) {
     Router router = Router.router(vertx);
     // Admission first, before a body is read: a refused request costs no buffering.
     router.route().handler(this::admit);
+    // Then the caller, still before the body: the probes are open, everything else needs a token.
+    router.route().handler(auth);
     router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.head("/health").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/ready").handler(ctx -> {
       boolean isReady = ready.getAsBoolean();
       json(ctx, isReady ? 200 : 503, new JsonObject().put("status", isReady ? "READY" : "STARTING"));
     });
-    router.get("/metrics").handler(ctx ->
-        ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/metrics").handler(ctx -> {
+      // An operator sees every series; a tenant's principal only those of its own tenant.
+      Principal principal = BearerAuth.principal(ctx);
+      String scrape = metrics.scrape();
+      ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(principal.isOperator() ? scrape : TenantMetrics.only(scrape, principal.tenant()));
+    });
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.post("/api/v1/tables").handler(this::register);
-    router.get("/api/v1/tables").handler(ctx -> blocking(ctx, () -> {
-      JsonArray list = new JsonArray();
-      tables.list().forEach(status -> list.add(toJson(status)));
-      return new JsonObject().put("tables", list);
-    }, 200));
+    router.get("/api/v1/tables").handler(ctx -> {
+      Principal principal = BearerAuth.principal(ctx);
+      blocking(ctx, () -> {
+        JsonArray list = new JsonArray();
+        tables.list().stream().filter(status -> principal.mayActFor(status.tenant()))
+            .forEach(status -> list.add(toJson(status)));
+        return new JsonObject().put("tables", list);
+      }, 200);
+    });
     router.get("/api/v1/tables/:table").handler(ctx -> {
-      String tenant = ctx.queryParams().get("tenant") == null ? "default" : ctx.queryParams().get("tenant");
-      blocking(ctx, () -> toJson(tables.status(tenant, ctx.pathParam("table"))), 200);
+      String tenant = tenantOf(ctx, ctx.queryParams().get("tenant"));
+      if (tenant != null) {
+        blocking(ctx, () -> toJson(tables.status(tenant, ctx.pathParam("table"))), 200);
+      }
     });
     router.post("/api/v1/tables/:table/resume").handler(ctx -> {
-      String tenant = ctx.queryParams().get("tenant") == null ? "default" : ctx.queryParams().get("tenant");
+      String tenant = tenantOf(ctx, ctx.queryParams().get("tenant"));
+      if (tenant == null) {
+        return;
+      }
       blocking(ctx, () -> {
         tables.resume(tenant, ctx.pathParam("table"));
         tablesChanged.run();
@@ -126,8 +155,23 @@ public final class AdminApi {
       int code = status;
       router.errorHandler(code, ctx -> routingError(ctx, code));
     }
-    server = vertx.createHttpServer();
-    return server.requestHandler(router).listen(port, host).map(HttpServer::actualPort);
+    server = vertx.createHttpServer(options);
+    return server.requestHandler(router).listen().map(HttpServer::actualPort);
+  }
+
+  /**
+   * The tenant a request acts in: the one it names (a query parameter or the body's {@code
+   * tenant}), else the caller's own ({@code default} for an operator). A tenant's principal naming
+   * another tenant is answered 403 here, and null returned.
+   */
+  private static String tenantOf(RoutingContext ctx, String named) {
+    Principal principal = BearerAuth.principal(ctx);
+    String tenant = named != null ? named : principal.tenant() != null ? principal.tenant() : DEFAULT_TENANT;
+    if (!principal.mayActFor(tenant)) {
+      BearerAuth.reply(ctx, AuthException.forbidden(principal.describe() + " may not act for tenant " + tenant));
+      return null;
+    }
+    return tenant;
   }
 
   public Future<Void> stop() {
@@ -158,7 +202,21 @@ public final class AdminApi {
       error(ctx, 400, "Invalid request: 'tenant' must be a string naming a configured tenant (leave it out for \"default\")");
       return;
     }
-    String tenant = tenantValue == null ? "default" : (String) tenantValue;
+    String tenant = tenantOf(ctx, (String) tenantValue);
+    if (tenant == null) {
+      return;
+    }
+    Object adoptValue = body.getValue("adopt");
+    if (adoptValue != null && !(adoptValue instanceof Boolean)) {
+      error(ctx, 400, "Invalid request: 'adopt' must be true or false");
+      return;
+    }
+    boolean adopt = Boolean.TRUE.equals(adoptValue);
+    if (adopt && !BearerAuth.principal(ctx).isOperator()) {
+      BearerAuth.reply(ctx, AuthException.forbidden("Adopting a table Floe did not create needs the operator role ("
+          + BearerAuth.principal(ctx).describe() + " has not)"));
+      return;
+    }
     // Null values keep an existing table's setting, or take the default for a new table.
     String format = optionalString(body, "format");
     String keyFormat = optionalString(body, "key-format");
@@ -198,7 +256,7 @@ public final class AdminApi {
       return;
     }
     blocking(ctx, () -> {
-      TableService.Registered outcome = tables.register(tenant, table, registration);
+      TableService.Registered outcome = tables.register(tenant, table, registration, adopt);
       RegisteredTable registered = outcome.table();
       tablesChanged.run();
       return new JsonObject()
@@ -266,7 +324,9 @@ public final class AdminApi {
   /** Callers' mistakes keep their message; anything else is a 500 that shows only a reference. */
   private static void failed(RoutingContext ctx, Throwable e) {
     String message = Objects.requireNonNullElse(e.getMessage(), "Invalid request");
-    if (e instanceof IllegalArgumentException) {
+    if (e instanceof AuthException auth) {
+      BearerAuth.reply(ctx, auth);
+    } else if (e instanceof IllegalArgumentException) {
       error(ctx, 400, message);
     } else if (e instanceof NoSuchTableException) {
       error(ctx, 404, "NoSuchTableException", message);

@@ -51,10 +51,12 @@ public final class TableService {
     this.listings = Caffeine.newBuilder().expireAfterWrite(LIST_CACHE).maximumSize(1).build();
   }
 
-  public Registered register(String tenant, String table, Registration registration) throws InterruptedException {
+  /** @param adopt whether a table created outside Floe may be taken over (an operator's decision) */
+  public Registered register(String tenant, String table, Registration registration, boolean adopt)
+      throws InterruptedException {
     requireTenant(tenant);
     TableIdentifier id = Names.parseTable(table);
-    RegisteredTable registered = registry.register(tenant, id, registration);
+    RegisteredTable registered = registry.register(tenant, id, registration, adopt);
     tableCache.invalidate(tenant, id);
     listings.invalidateAll();
     List<String> warnings = new ArrayList<>();

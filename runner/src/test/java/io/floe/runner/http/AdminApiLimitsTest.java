@@ -185,7 +185,7 @@ class AdminApiLimitsTest {
   }
 
   private void startApi(TableService tables) throws Exception {
-    AdminApi api = new AdminApi(vertx, tables, metrics, () -> true, tablesChanged::incrementAndGet, LIMIT);
+    AdminApi api = new AdminApi(vertx, io.floe.auth.BearerAuth.disabled(), tables, metrics, () -> true, tablesChanged::incrementAndGet, LIMIT);
     port = await(api.start("127.0.0.1", 0));
   }
 

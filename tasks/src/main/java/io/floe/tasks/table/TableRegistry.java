@@ -77,6 +77,14 @@ public final class TableRegistry {
    *     a registry format on a tenant without a schema registry
    */
   public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration) {
+    return register(tenantName, id, registration, false);
+  }
+
+  /**
+   * @param adopt whether a table created outside Floe may be taken over (Floe then writes to it and
+   *     maintains it); without it, registering such a table is refused
+   */
+  public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration, boolean adopt) {
     Names.checkTable(id);
     String topic = registration.topic();
     Names.checkTopic(topic);
@@ -120,6 +128,10 @@ public final class TableRegistry {
     checkLocation(tenant, id, table, created, pathProperties);
     Map<String, String> properties = table.properties();
     String existing = properties.get(TableProperties.SOURCE_TOPIC);
+    String owner = properties.get(TableProperties.TENANT);
+    if (owner != null && !owner.equals(tenantName)) {
+      throw new IllegalStateException("Table " + id + " belongs to tenant " + owner + ", not " + tenantName);
+    }
     if (existing != null) {
       if (!existing.equals(topic)) {
         throw new IllegalStateException("Table " + id + " is already fed by topic " + existing);
@@ -162,6 +174,11 @@ public final class TableRegistry {
       }
     } else {
       // A table created outside Floe: adopt it, keeping its schema and partitioning.
+      if (!adopt) {
+        throw new IllegalStateException("Table " + id + " exists and was created outside Floe: registering it would"
+            + " adopt it (Floe then writes to it and maintains it, expiring snapshots and removing orphan files); an"
+            + " operator can do that with \"adopt\": true");
+      }
       if (registration.envelope() != null && !registration.envelope().equals(Registration.NO_ENVELOPE)) {
         throw new IllegalStateException("Table " + id + " was created outside Floe; only a table Floe creates can take"
             + " the " + registration.envelope() + " envelope");

@@ -169,7 +169,9 @@ public final class LocalStack implements AutoCloseable {
     RESTCatalog catalog = new RESTCatalog();
     Map<String, String> properties = new HashMap<>(infra.s3Properties());
     properties.put("uri", catalogUri);
-    properties.put("warehouse", "s3://" + EmbeddedInfra.BUCKET + "/");
+    if (catalogUri.equals(infra.catalogUri())) {
+      properties.put("credential", infra.operatorCredential());
+    }
     properties.put("rest-metrics-reporting-enabled", "false");
     catalog.initialize("test", properties);
     closeables.add(catalog);
@@ -194,6 +196,7 @@ public final class LocalStack implements AutoCloseable {
     HttpResponse<String> response = http.send(
         HttpRequest.newBuilder(api(runner, "/api/v1/tables"))
             .header("content-type", "application/json")
+            .header("authorization", "Bearer " + infra.operatorToken())
             .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("table", table).put("topic", topic).encode()))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -204,12 +207,14 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public HttpResponse<String> get(Runner runner, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(api(runner, path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(HttpRequest.newBuilder(api(runner, path)).header("authorization", "Bearer " + infra.operatorToken())
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> post(Runner runner, String path, String body) throws Exception {
     return http.send(
         HttpRequest.newBuilder(api(runner, path)).header("content-type", "application/json")
+            .header("authorization", "Bearer " + infra.operatorToken())
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
   }

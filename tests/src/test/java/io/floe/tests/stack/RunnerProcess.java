@@ -24,6 +24,10 @@ public final class RunnerProcess implements AutoCloseable {
   private final Path log;
   private final int httpPort;
   private final HttpClient http = HttpClient.newHttpClient();
+  /** The catalog and operator credential the runner was given: its API takes that operator's tokens. */
+  private volatile String catalogUri;
+  private volatile String credential;
+  private volatile String token;
 
   private RunnerProcess(Process process, Path log, int httpPort) {
     this.process = process;
@@ -38,7 +42,22 @@ public final class RunnerProcess implements AutoCloseable {
     config.forEach((key, value) -> arguments.add("--set=" + key + "=" + value));
     arguments.add("--set=runner.http.port=" + port);
     arguments.add("--set=runner.http.host=127.0.0.1");
-    return launch(arguments, Map.of(), maxHeap, workDir, port, "/ready");
+    RunnerProcess runner = launch(arguments, Map.of(), maxHeap, workDir, port, "/ready");
+    runner.catalogUri = config.get("catalog.uri");
+    runner.credential = config.get("catalog.credential");
+    return runner;
+  }
+
+  /** The bearer header of the operator whose credential the runner has; none if it has none. */
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    if (credential == null) {
+      return request;
+    }
+    if (token == null) {
+      int colon = credential.indexOf(':');
+      token = io.floe.runner.dev.Tokens.fetch(catalogUri, credential.substring(0, colon), credential.substring(colon + 1));
+    }
+    return request.header("authorization", "Bearer " + token);
   }
 
   /**
@@ -102,13 +121,13 @@ public final class RunnerProcess implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+    return http.send(authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+    return http.send(authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 

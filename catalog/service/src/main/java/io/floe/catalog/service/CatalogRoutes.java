@@ -87,6 +87,7 @@ final class CatalogRoutes {
   private final Dispatcher catalogs;
   private final Map<String, String> clientDefaults;
   private final Map<String, String> tenantWarehouses;
+  private final String rootWarehouse;
   private final BearerAuth auth;
   private final TokenEndpoint tokens;
   private final String jwksJson;
@@ -103,6 +104,7 @@ final class CatalogRoutes {
    * @param catalogs runs a route's handler in a tenant's catalog
    * @param clientDefaults the {@code defaults} of {@code GET /v1/config}
    * @param tenantWarehouses every tenant's warehouse
+   * @param rootWarehouse the service's warehouse root, which a client may still name for {@code default}
    * @param auth the bearer check every route but the probes and the token endpoint passes
    * @param tokens the token endpoint, or null when an identity provider issues the tokens
    * @param jwksJson the public keys of this service's issuer, or null
@@ -112,6 +114,7 @@ final class CatalogRoutes {
       Dispatcher catalogs,
       Map<String, String> clientDefaults,
       Map<String, String> tenantWarehouses,
+      String rootWarehouse,
       BearerAuth auth,
       TokenEndpoint tokens,
       String jwksJson,
@@ -122,6 +125,7 @@ final class CatalogRoutes {
     this.catalogs = catalogs;
     this.clientDefaults = Map.copyOf(clientDefaults);
     this.tenantWarehouses = Map.copyOf(tenantWarehouses);
+    this.rootWarehouse = rootWarehouse;
     this.auth = auth;
     this.tokens = tokens;
     this.jwksJson = jwksJson;
@@ -242,6 +246,10 @@ final class CatalogRoutes {
       return warehouse;
     }
     String location = TableLocations.normalize(warehouse);
+    // The service's own warehouse root was the one catalog's before tenants: it still names default.
+    if (rootWarehouse != null && TableLocations.normalize(rootWarehouse).equals(location)) {
+      return principal.isOperator() ? CatalogSecurity.DEFAULT_TENANT : principal.tenant();
+    }
     for (Map.Entry<String, String> tenant : tenantWarehouses.entrySet()) {
       if (TableLocations.normalize(tenant.getValue()).equals(location)) {
         return tenant.getKey();

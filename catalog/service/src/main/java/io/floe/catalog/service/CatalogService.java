@@ -131,6 +131,7 @@ public final class CatalogService {
             (tenant, route, request) -> catalogs.endpoints(tenant).handle(route.endpoint(), request),
             config.clientDefaults(),
             security.tenantWarehouses(),
+            config.warehouse(),
             auth,
             tokens,
             jwks,

@@ -133,55 +133,55 @@ public record CatalogServiceConfig(
           + " refused here: clients get storage credentials per table, see `credentials.vending`."));
 
   // Security: who may call, in which tenant, over what.
-  static final Key<Boolean> AUTH_ENABLED = KEYS.define(booleanKey(PREFIX + "auth.enabled").withDefault(true)
+  public static final Key<Boolean> AUTH_ENABLED = KEYS.define(booleanKey(PREFIX + "auth.enabled").withDefault(true)
       .withDoc("Every request but `/health` and the token endpoint needs a bearer token. Switch off only for a"
           + " catalog nobody else can reach."));
-  static final Key<String> AUTH_SIGNING_KEY_FILE = KEYS.define(stringKey(PREFIX + "auth.signing-key-file")
+  public static final Key<String> AUTH_SIGNING_KEY_FILE = KEYS.define(stringKey(PREFIX + "auth.signing-key-file")
       .withDoc("Floe's own issuer: the RSA key (PKCS#8 PEM) tokens are signed with; make one with `openssl genpkey"
           + " -algorithm RSA -pkeyopt rsa_keygen_bits:2048`. Its public keys are served at `/v1/oauth/jwks`."));
-  static final Key<String> AUTH_RETIRED_KEY_FILES = KEYS.define(stringKey(PREFIX + "auth.retired-public-key-files")
+  public static final Key<String> AUTH_RETIRED_KEY_FILES = KEYS.define(stringKey(PREFIX + "auth.retired-public-key-files")
       .withDoc("Comma-separated public keys (PEM) of earlier signing keys, still accepted: keep one until the tokens"
           + " it signed have expired (see Rotating keys in the README)."));
-  static final Key<Duration> AUTH_TOKEN_LIFETIME = KEYS.define(durationMsKey(PREFIX + "auth.token-lifetime-ms")
+  public static final Key<Duration> AUTH_TOKEN_LIFETIME = KEYS.define(durationMsKey(PREFIX + "auth.token-lifetime-ms")
       .withDefault(Duration.ofHours(1)).atLeast(1000)
       .withDoc("How long a token from the token endpoint is valid; Iceberg's clients refresh it before it expires."));
-  static final Key<Map<String, String>> AUTH_CLIENTS = KEYS.define(prefixKey(PREFIX + "auth.clients.")
+  public static final Key<Map<String, String>> AUTH_CLIENTS = KEYS.define(prefixKey(PREFIX + "auth.clients.")
       .withDoc("OAuth2 clients of the token endpoint: `auth.clients.ID.secret` (at least 16 characters),"
           + " `auth.clients.ID.role` (`tenant` or `operator`, default `tenant`), `auth.clients.ID.tenant`. Engines use"
           + " `credential=ID:SECRET`. Runners need an operator client."));
-  static final Key<String> AUTH_JWKS_URL = KEYS.define(stringKey(PREFIX + "auth.jwks-url")
+  public static final Key<String> AUTH_JWKS_URL = KEYS.define(stringKey(PREFIX + "auth.jwks-url")
       .withDoc("Trust an external identity provider instead of Floe's issuer: its JWKS URL. Then there is no token"
           + " endpoint and no clients here; set `auth.issuer`, `auth.audience` and the claim names to the provider's."));
-  static final Key<String> AUTH_JWKS_TRUST_FILE = KEYS.define(stringKey(PREFIX + "auth.jwks-trust-file")
+  public static final Key<String> AUTH_JWKS_TRUST_FILE = KEYS.define(stringKey(PREFIX + "auth.jwks-trust-file")
       .withDefaultDoc("the JVM's").withDoc("CA certificates (PEM) to trust for an https `auth.jwks-url`."));
-  static final Key<String> AUTH_ISSUER = KEYS.define(stringKey(PREFIX + "auth.issuer")
+  public static final Key<String> AUTH_ISSUER = KEYS.define(stringKey(PREFIX + "auth.issuer")
       .withDefault(TokenRules.DEFAULT_ISSUER).withDoc("The `iss` of every accepted token (and of issued ones)."));
-  static final Key<String> AUTH_AUDIENCE = KEYS.define(stringKey(PREFIX + "auth.audience")
+  public static final Key<String> AUTH_AUDIENCE = KEYS.define(stringKey(PREFIX + "auth.audience")
       .withDefault(TokenRules.DEFAULT_AUDIENCE).withDoc("An `aud` every accepted token must include."));
-  static final Key<String> AUTH_TENANT_CLAIM = KEYS.define(stringKey(PREFIX + "auth.tenant-claim")
+  public static final Key<String> AUTH_TENANT_CLAIM = KEYS.define(stringKey(PREFIX + "auth.tenant-claim")
       .withDefault(TokenRules.DEFAULT_TENANT_CLAIM).withDoc("The claim naming a principal's tenant."));
-  static final Key<String> AUTH_ROLE_CLAIM = KEYS.define(stringKey(PREFIX + "auth.role-claim")
+  public static final Key<String> AUTH_ROLE_CLAIM = KEYS.define(stringKey(PREFIX + "auth.role-claim")
       .withDefault(TokenRules.DEFAULT_ROLE_CLAIM)
       .withDoc("The claim holding `tenant` or `operator`; a token without it is a tenant's."));
-  static final Key<Map<String, String>> TENANTS = KEYS.define(prefixKey(PREFIX + "tenants.")
+  public static final Key<Map<String, String>> TENANTS = KEYS.define(prefixKey(PREFIX + "tenants.")
       .withDoc("Tenants besides `default`: `tenants.NAME.warehouse` (default: the warehouse + `NAME/`). Each tenant is"
           + " a catalog of its own (REST prefix `NAME`), its tables only inside its warehouse. Tenants named by clients"
           + " exist without this key."));
-  static final Key<String> TLS_CERT_FILE = KEYS.define(stringKey(PREFIX + "tls.cert-file")
+  public static final Key<String> TLS_CERT_FILE = KEYS.define(stringKey(PREFIX + "tls.cert-file")
       .withDoc("Serve HTTPS: the certificate chain (PEM); with `tls.key-file`."));
-  static final Key<String> TLS_KEY_FILE = KEYS.define(stringKey(PREFIX + "tls.key-file")
+  public static final Key<String> TLS_KEY_FILE = KEYS.define(stringKey(PREFIX + "tls.key-file")
       .withDoc("The certificate's private key (PEM)."));
-  static final Key<String> CREDENTIALS_VENDING = KEYS.define(stringKey(PREFIX + "credentials.vending")
+  public static final Key<String> CREDENTIALS_VENDING = KEYS.define(stringKey(PREFIX + "credentials.vending")
       .withDefault("none").validWhen(mode -> List.of("none", "sts", "service-keys").contains(mode),
           "must be none, sts or service-keys")
       .withDoc("Storage credentials in each table's load response: `sts` assumes `credentials.sts.role-arn` with a"
           + " session policy limited to the table's location; `service-keys` hands out the service's own S3 keys"
           + " (local development only: not scoped); `none` leaves clients to bring their own."));
-  static final Key<String> CREDENTIALS_STS_ROLE_ARN = KEYS.define(stringKey(PREFIX + "credentials.sts.role-arn")
+  public static final Key<String> CREDENTIALS_STS_ROLE_ARN = KEYS.define(stringKey(PREFIX + "credentials.sts.role-arn")
       .withDoc("Role assumed for vended credentials; its own policy bounds what any session policy can allow."));
-  static final Key<String> CREDENTIALS_STS_ENDPOINT = KEYS.define(stringKey(PREFIX + "credentials.sts.endpoint")
+  public static final Key<String> CREDENTIALS_STS_ENDPOINT = KEYS.define(stringKey(PREFIX + "credentials.sts.endpoint")
       .withDefaultDoc("AWS").withDoc("STS endpoint (LocalStack: its URL)."));
-  static final Key<Duration> CREDENTIALS_STS_DURATION = KEYS.define(durationMsKey(PREFIX + "credentials.sts.duration-ms")
+  public static final Key<Duration> CREDENTIALS_STS_DURATION = KEYS.define(durationMsKey(PREFIX + "credentials.sts.duration-ms")
       .withDefault(Duration.ofHours(1)).atLeast(900_000)
       .withDoc("Lifetime of vended credentials (STS allows 15 minutes to the role's maximum)."));
 

@@ -89,6 +89,7 @@ class CatalogLimitsTest {
             (tenant, route, request) -> route.handler().apply(request),
             Map.of(),
             Map.of("default", "s3://warehouse/default/"),
+            "s3://warehouse/",
             BearerAuth.disabled(),
             null,
             null,
