@@ -46,7 +46,7 @@ class CatalogFaultsIT {
       assertThat(refused.injected()).isEqualTo(2);
       DemoRecords.assertExactly(stack.readTable("faults.ledger"), produced, "ledger");
       String metrics = stack.get(runner, "/metrics").body();
-      assertThat(metrics).contains("floe_commits_unknown_total{table=\"faults.ledger\"}");
+      assertThat(metrics).contains("floe_commits_unknown_total{table=\"faults.ledger\",tenant=\"default\"}");
       stack.stopRunner(runner);
     }
   }

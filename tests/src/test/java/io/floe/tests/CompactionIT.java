@@ -145,12 +145,12 @@ class CompactionIT {
         .as("incomplete multipart uploads").isEmpty();
     assertThat(s3.listObjectsV2(b -> b.bucket(stray.bucket()).prefix(stray.key())).contents()).as("the stray file").isEmpty();
     String metrics = stack.get(runner, "/metrics").body();
-    assertThat(metrics).contains("floe_compaction_bytes_rewritten_total{table=\"compact.events\"}");
-    assertThat(metrics).contains("floe_maintenance_snapshots_expired_total{table=\"compact.events\"}");
-    assertThat(metrics).contains("floe_table_data_files{table=\"compact.events\"}")
-        .contains("floe_table_small_files{table=\"compact.events\"}")
-        .contains("floe_table_snapshots{table=\"compact.events\"}")
-        .contains("floe_table_last_compaction_timestamp_seconds{table=\"compact.events\"}");
+    assertThat(metrics).contains("floe_compaction_bytes_rewritten_total{table=\"compact.events\",tenant=\"default\"}");
+    assertThat(metrics).contains("floe_maintenance_snapshots_expired_total{table=\"compact.events\",tenant=\"default\"}");
+    assertThat(metrics).contains("floe_table_data_files{table=\"compact.events\",tenant=\"default\"}")
+        .contains("floe_table_small_files{table=\"compact.events\",tenant=\"default\"}")
+        .contains("floe_table_snapshots{table=\"compact.events\",tenant=\"default\"}")
+        .contains("floe_table_last_compaction_timestamp_seconds{table=\"compact.events\",tenant=\"default\"}");
   }
 
   @Test

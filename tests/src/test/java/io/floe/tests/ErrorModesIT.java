@@ -24,7 +24,7 @@ class ErrorModesIT extends OneRunnerIT {
     DemoRecords.assertExactly(stack.readTable("modes.skipped"), produced, "skipped");
     long bad = produced.values().stream().filter(p -> !p.valid()).count();
     assertThat(stack.get(runner, "/metrics").body())
-        .contains("floe_records_skipped_total{table=\"modes.skipped\"} " + (double) bad);
+        .contains("floe_records_skipped_total{table=\"modes.skipped\",tenant=\"default\"} " + (double) bad);
     assertThat(stack.readTopic("floe.dlq", 1000, Duration.ofSeconds(3)).stream()
         .filter(r -> "skipped".equals(MaterializeIT.header(r, KafkaDeadLetterSink.SOURCE_TOPIC)))).isEmpty();
   }
@@ -49,8 +49,8 @@ class ErrorModesIT extends OneRunnerIT {
     assertThat(status[0].getLong("lag-records")).isEqualTo(300);
     await("the suspension shows in the gauges to alert on").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
         assertThat(stack.get(runner, "/metrics").body())
-            .contains("floe_table_suspended{table=\"modes.suspended\"} 1.0")
-            .contains("floe_table_lag_records{table=\"modes.suspended\"} 300.0"));
+            .contains("floe_table_suspended{table=\"modes.suspended\",tenant=\"default\"} 1.0")
+            .contains("floe_table_lag_records{table=\"modes.suspended\",tenant=\"default\"} 300.0"));
 
     // The fix: dead-letter such records from now on, and resume.
     register("modes.suspended", "suspended", "log");

@@ -47,7 +47,7 @@ class KafkaFaultsIT extends OneRunnerIT {
     assertThat(gaps.getJsonObject(0).getLong("start-offset")).isZero();
     assertThat(gaps.getJsonObject(0).getLong("end-offset")).isEqualTo(200);
     assertThat(stack.get(runner, "/metrics").body())
-        .contains("floe_source_offsets_skipped_total{table=\"kafka.retained\"} 200.0");
+        .contains("floe_source_offsets_skipped_total{table=\"kafka.retained\",tenant=\"default\"} 200.0");
   }
 
   /**

@@ -62,7 +62,7 @@ class MaterializeIT extends OneRunnerIT {
       assertThat(header(letter, "h")).isEqualTo("v-" + original.index());
     }
     String metrics = stack.get(runner, "/metrics").body();
-    assertThat(metrics).contains("floe_records_dead_lettered_total{table=\"web.clicks\"} 20.0");
+    assertThat(metrics).contains("floe_records_dead_lettered_total{table=\"web.clicks\",tenant=\"default\"} 20.0");
   }
 
   @Test
@@ -82,7 +82,7 @@ class MaterializeIT extends OneRunnerIT {
         .filter(r -> "junk".equals(header(r, KafkaDeadLetterSink.SOURCE_TOPIC))))
         .hasSize(30)
         .allSatisfy(r -> assertThat(header(r, KafkaDeadLetterSink.REASON)).isEqualTo("value is not a JSON object"));
-    assertThat(stack.get(runner, "/metrics").body()).contains("floe_records_tombstones_total{table=\"web.junk\"} 1.0");
+    assertThat(stack.get(runner, "/metrics").body()).contains("floe_records_tombstones_total{table=\"web.junk\",tenant=\"default\"} 1.0");
   }
 
   @Test

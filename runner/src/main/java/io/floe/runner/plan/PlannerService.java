@@ -227,7 +227,7 @@ public final class PlannerService {
           }
           SourceOffsets committed = SourceOffsets.committed(table);
           boolean suspended = table.properties().containsKey(TableProperties.SUSPENDED);
-          gauges.updateProgress(registered.name(), committed.totalLag(end), suspended);
+          gauges.updateProgress(registered.tenant(), registered.name(), committed.totalLag(end), suspended);
           if (suspended) {
             planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
             continue; // stopped by its error mode until resumed
@@ -238,7 +238,7 @@ public final class PlannerService {
           for (Task task : maintenance.plan(registered, table)) {
             tasks.add(envelope(tenant, task));
           }
-          gauges.update(registered.name(), table, maintenance.stats(registered));
+          gauges.update(registered.tenant(), registered.name(), table, maintenance.stats(registered));
         } catch (NoSuchTableException e) {
           tableListsAt = 0; // dropped: list again next tick
         } catch (RuntimeException e) {

@@ -45,14 +45,14 @@ final class TableGauges {
   }
 
   /** Source records not yet in the table, and whether its error mode suspended it: for alerts. */
-  void updateProgress(String name, long lagRecords, boolean suspended) {
-    Values values = tables.computeIfAbsent(name, this::register);
+  void updateProgress(String tenant, String name, long lagRecords, boolean suspended) {
+    Values values = values(tenant, name);
     values.lagRecords.set(lagRecords);
     values.suspended.set(suspended ? 1 : 0);
   }
 
-  void update(String name, Table table, CompactionPlan.Stats stats) {
-    Values values = tables.computeIfAbsent(name, this::register);
+  void update(String tenant, String name, Table table, CompactionPlan.Stats stats) {
+    Values values = values(tenant, name);
     Snapshot current = table.currentSnapshot();
     if (current != null) {
       values.lastCommit.set(current.timestampMillis() / 1000);
@@ -79,17 +79,22 @@ final class TableGauges {
     }
   }
 
-  private Values register(String name) {
+  /** A table's gauges, labelled with its tenant too: two tenants may name tables alike. */
+  private Values values(String tenant, String name) {
+    return tables.computeIfAbsent(tenant + "\u0000" + name, key -> register(tenant, name));
+  }
+
+  private Values register(String tenant, String name) {
     Values values = new Values();
-    gauge("floe.table.data.files", name, values.files, "Live data files");
-    gauge("floe.table.small.files", name, values.smallFiles, "Live data files under the small-file size, as of the last compaction check");
-    gauge("floe.table.mean.file.size.bytes", name, values.meanFileBytes, "Mean size of the live data files");
-    gauge("floe.table.snapshots", name, values.snapshots, "Snapshots retained");
-    gauge("floe.table.last.compaction.timestamp.seconds", name, values.lastCompaction, "When the last retained compaction committed");
-    gauge("floe.table.last.maintenance.timestamp.seconds", name, values.lastMaintenance, "When maintenance last ran");
-    gauge("floe.table.lag.records", name, values.lagRecords, "Source records not yet committed to the table");
-    gauge("floe.table.last.commit.timestamp.seconds", name, values.lastCommit, "When the table's current snapshot was committed");
-    gauge("floe.table.suspended", name, values.suspended, "1 while the table's error mode keeps it suspended");
+    gauge(tenant, "floe.table.data.files", name, values.files, "Live data files");
+    gauge(tenant, "floe.table.small.files", name, values.smallFiles, "Live data files under the small-file size, as of the last compaction check");
+    gauge(tenant, "floe.table.mean.file.size.bytes", name, values.meanFileBytes, "Mean size of the live data files");
+    gauge(tenant, "floe.table.snapshots", name, values.snapshots, "Snapshots retained");
+    gauge(tenant, "floe.table.last.compaction.timestamp.seconds", name, values.lastCompaction, "When the last retained compaction committed");
+    gauge(tenant, "floe.table.last.maintenance.timestamp.seconds", name, values.lastMaintenance, "When maintenance last ran");
+    gauge(tenant, "floe.table.lag.records", name, values.lagRecords, "Source records not yet committed to the table");
+    gauge(tenant, "floe.table.last.commit.timestamp.seconds", name, values.lastCommit, "When the table's current snapshot was committed");
+    gauge(tenant, "floe.table.suspended", name, values.suspended, "1 while the table's error mode keeps it suspended");
     return values;
   }
 
@@ -128,7 +133,8 @@ final class TableGauges {
     }).set(listed ? 0 : 1);
   }
 
-  private void gauge(String metric, String table, AtomicLong value, String description) {
-    Gauge.builder(metric, value, AtomicLong::get).tag("table", table).description(description).register(registry);
+  private void gauge(String tenant, String metric, String table, AtomicLong value, String description) {
+    Gauge.builder(metric, value, AtomicLong::get).tag("tenant", tenant).tag("table", table).description(description)
+        .register(registry);
   }
 }

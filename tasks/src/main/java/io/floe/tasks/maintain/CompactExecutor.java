@@ -278,9 +278,9 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     long snapshotId = ((CommitOutcome.Committed) outcome).snapshotId();
     long outputBytes = outputs.stream().mapToLong(DataFile::fileSizeInBytes).sum();
     long rows = outputs.stream().mapToLong(DataFile::recordCount).sum();
-    metrics.counter("floe.compaction.runs", "table", task.table()).increment();
-    metrics.counter("floe.compaction.files.rewritten", "table", task.table()).increment(inputs.size());
-    metrics.counter("floe.compaction.bytes.rewritten", "table", task.table()).increment(inputBytes);
+    metrics.counter("floe.compaction.runs", "tenant", envelope.tenant(), "table", task.table()).increment();
+    metrics.counter("floe.compaction.files.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(inputs.size());
+    metrics.counter("floe.compaction.bytes.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(inputBytes);
     return new TaskResult.Committed(snapshotId, rows, 0, 0, outputs.size(), outputBytes);
   }
 }

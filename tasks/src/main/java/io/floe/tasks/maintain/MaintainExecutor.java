@@ -166,10 +166,10 @@ public final class MaintainExecutor implements TaskExecutor<MaintainTask> {
     outcome.put("manifests-rewritten", manifestsBefore);
     outcome.put("snapshot-id", table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId());
     table.updateProperties().set(LAST_MAINTENANCE, JSON.writeValueAsString(outcome)).commit();
-    metrics.counter("floe.maintenance.runs", "table", task.table()).increment();
-    metrics.counter("floe.maintenance.snapshots.expired", "table", task.table()).increment(expired);
-    metrics.counter("floe.maintenance.orphans.removed", "table", task.table()).increment(removed);
-    metrics.counter("floe.maintenance.manifests.rewritten", "table", task.table()).increment(manifestsBefore);
+    metrics.counter("floe.maintenance.runs", "tenant", envelope.tenant(), "table", task.table()).increment();
+    metrics.counter("floe.maintenance.snapshots.expired", "tenant", envelope.tenant(), "table", task.table()).increment(expired);
+    metrics.counter("floe.maintenance.orphans.removed", "tenant", envelope.tenant(), "table", task.table()).increment(removed);
+    metrics.counter("floe.maintenance.manifests.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(manifestsBefore);
     LOG.info("{} maintained: {} snapshots expired ({} kept), {} orphan files removed, {} manifests rewritten",
         envelope, expired, size(table.snapshots()), removed, manifestsBefore);
     return new TaskResult.Committed(table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId(), 0, 0, 0, 0, 0);

@@ -71,16 +71,16 @@ final class CommitRounds {
         files.release();
         return new Round.Committed(committed.snapshotId());
       } else if (outcome instanceof CommitOutcome.Conflict conflict) {
-        metrics.commitConflict(task.table());
+        metrics.commitConflict(envelope.tenant(), task.table());
         int discarded = files.discardAll();
         LOG.info("{}: commit refused ({}); discarded {} uncommitted files", envelope, conflict.reason(), discarded);
         return new Round.Again();
       } else if (outcome instanceof CommitOutcome.Unknown unknown) {
-        metrics.commitUnknown(task.table());
+        metrics.commitUnknown(envelope.tenant(), task.table());
         LOG.warn("{}: commit outcome unknown ({}) and not in the table yet; its files are kept", envelope, unknown.reason());
         files.release(); // it may still land later, so from here on our files must never be deleted
       } else {
-        metrics.commitConflict(task.table()); // offsets moved
+        metrics.commitConflict(envelope.tenant(), task.table()); // offsets moved
       }
       SourceOffsets actual = SourceOffsets.committed(table); // the committer read the table to resolve the outcome
       if (!startsStillMatch(ranges, actual)) {

@@ -98,13 +98,13 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
     try {
       TaskResult result = run(envelope, task);
       long millis = clock.millis() - started;
-      metrics.recordResult(task.table(), result, millis);
+      metrics.recordResult(envelope.tenant(), task.table(), result, millis);
       logResult(envelope, result, millis);
       return result;
     } catch (Exception e) {
       LOG.warn("{} failed: {}", envelope, e.toString(), e);
       TaskResult result = Failures.failed(e);
-      metrics.recordResult(task.table(), result, clock.millis() - started);
+      metrics.recordResult(envelope.tenant(), task.table(), result, clock.millis() - started);
       return result;
     }
   }

@@ -19,7 +19,7 @@ public final class MaterializeMetrics {
     return new MaterializeMetrics(new SimpleMeterRegistry());
   }
 
-  void recordResult(String table, TaskResult result, long millis) {
+  void recordResult(String tenant, String table, TaskResult result, long millis) {
     String outcome =
         result instanceof TaskResult.Committed
             ? "committed"
@@ -27,47 +27,48 @@ public final class MaterializeMetrics {
             : result instanceof TaskResult.Suspended ? "suspended" : "failed";
     Timer.builder("floe.tasks.duration")
         .tag("type", "materialize")
+        .tag("tenant", tenant)
         .tag("table", table)
         .tag("outcome", outcome)
         .register(registry)
         .record(millis, TimeUnit.MILLISECONDS);
     if (result instanceof TaskResult.Committed c) {
-      registry.counter("floe.records.written", "table", table).increment(c.records());
-      registry.counter("floe.files.written", "table", table).increment(c.files());
-      registry.counter("floe.bytes.written", "table", table).increment(c.bytes());
+      registry.counter("floe.records.written", "tenant", tenant, "table", table).increment(c.records());
+      registry.counter("floe.files.written", "tenant", tenant, "table", table).increment(c.files());
+      registry.counter("floe.bytes.written", "tenant", tenant, "table", table).increment(c.bytes());
     }
   }
 
-  void deadLettered(String table, long count) {
-    registry.counter("floe.records.dead-lettered", "table", table).increment(count);
+  void deadLettered(String tenant, String table, long count) {
+    registry.counter("floe.records.dead-lettered", "tenant", tenant, "table", table).increment(count);
   }
 
-  void skippedRecords(String table, long count) {
-    registry.counter("floe.records.skipped", "table", table).increment(count);
+  void skippedRecords(String tenant, String table, long count) {
+    registry.counter("floe.records.skipped", "tenant", tenant, "table", table).increment(count);
   }
 
   /** Upsert mode: rows replaced by a newer record of their key, or deleted by a tombstone. */
-  void superseded(String table, long count) {
-    registry.counter("floe.records.superseded", "table", table).increment(count);
+  void superseded(String tenant, String table, long count) {
+    registry.counter("floe.records.superseded", "tenant", tenant, "table", table).increment(count);
   }
 
-  void tombstones(String table, long count) {
-    registry.counter("floe.records.tombstones", "table", table).increment(count);
+  void tombstones(String tenant, String table, long count) {
+    registry.counter("floe.records.tombstones", "tenant", tenant, "table", table).increment(count);
   }
 
-  void skippedOffsets(String table, long count) {
-    registry.counter("floe.source.offsets.skipped", "table", table).increment(count);
+  void skippedOffsets(String tenant, String table, long count) {
+    registry.counter("floe.source.offsets.skipped", "tenant", tenant, "table", table).increment(count);
   }
 
-  void commitConflict(String table) {
-    registry.counter("floe.commits.conflicts", "table", table).increment();
+  void commitConflict(String tenant, String table) {
+    registry.counter("floe.commits.conflicts", "tenant", tenant, "table", table).increment();
   }
 
-  void commitUnknown(String table) {
-    registry.counter("floe.commits.unknown", "table", table).increment();
+  void commitUnknown(String tenant, String table) {
+    registry.counter("floe.commits.unknown", "tenant", tenant, "table", table).increment();
   }
 
-  void schemaChange(String table) {
-    registry.counter("floe.schema.changes", "table", table).increment();
+  void schemaChange(String tenant, String table) {
+    registry.counter("floe.schema.changes", "tenant", tenant, "table", table).increment();
   }
 }

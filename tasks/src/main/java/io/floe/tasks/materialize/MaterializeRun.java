@@ -124,7 +124,7 @@ final class MaterializeRun {
   void committed() {
     writer.committed();
     if (writer instanceof UpsertWriter upserts && upserts.deletes() > 0) {
-      metrics.superseded(task.table(), upserts.deletes()); // counted once, when they are in the table
+      metrics.superseded(envelope.tenant(), task.table(), upserts.deletes()); // counted once, when they are in the table
     }
   }
 
@@ -219,10 +219,10 @@ final class MaterializeRun {
 
   private void recordSkipped(List<SkippedRange> skipped) {
     if (tombstones > 0) {
-      metrics.tombstones(task.table(), tombstones);
+      metrics.tombstones(envelope.tenant(), task.table(), tombstones);
     }
     for (SkippedRange range : skipped) {
-      metrics.skippedOffsets(task.table(), range.size());
+      metrics.skippedOffsets(envelope.tenant(), task.table(), range.size());
       LOG.warn("{}: offsets [{}, {}) of partition {} were deleted by retention before they were materialized",
           envelope, range.startOffset(), range.endOffset(), range.partition());
     }

@@ -55,7 +55,7 @@ final class RecordErrors {
     }
     if (errorMode == ErrorMode.SKIP) {
       skipped++;
-      metrics.skippedRecords(table, 1);
+      metrics.skippedRecords(envelope.tenant(), table, 1);
       if (skipped <= 10 || skipped % 1000 == 0) {
         LOG.warn("{}: record at topic {} partition {} offset {} key {} skipped ({} so far): {}",
             envelope, record.topic(), record.partition(), record.offset(), printableKey(record.key()), skipped, reason);
@@ -65,7 +65,7 @@ final class RecordErrors {
     deadLetters.send(new DeadLetter(record.topic(), record.partition(), record.offset(), record.key(), producedValue.apply(record),
         record.headers(), table, envelope.taskId(), reason));
     deadLettered++;
-    metrics.deadLettered(table, 1);
+    metrics.deadLettered(envelope.tenant(), table, 1);
     if (deadLettered <= 10 || deadLettered % 1000 == 0) {
       LOG.warn("{}: record at topic {} partition {} offset {} key {} dead-lettered ({} so far): {}",
           envelope, record.topic(), record.partition(), record.offset(), printableKey(record.key()), deadLettered, reason);

@@ -144,7 +144,7 @@ final class TableShaper {
             update.commit();
             table.refresh();
             changed = true;
-            metrics.schemaChange(id.toString());
+            metrics.schemaChange(envelope.tenant(), id.toString());
             LOG.info("{}: schema evolved to {} columns for schema {}", envelope, table.schema().columns().size(), shape.getKey());
             continue; // decide again against the new schema (records as cheap "no change")
           }
@@ -292,7 +292,7 @@ final class TableShaper {
       try {
         table.updateSchema().unionByNameWith(growth.additionsSchema()).commit();
         table.refresh();
-        metrics.schemaChange(id.toString());
+        metrics.schemaChange(envelope.tenant(), id.toString());
         LOG.info("{}: schema grew to {} columns", envelope, table.schema().columns().size());
         addPendingPartitions();
         return;
