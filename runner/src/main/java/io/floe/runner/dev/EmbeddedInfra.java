@@ -37,7 +37,7 @@ public final class EmbeddedInfra implements AutoCloseable {
   private int boundCatalogPort;
   private final Map<String, String> extraCatalogSettings = new HashMap<>();
   private final String operatorSecret = newSecret();
-  private String operatorToken;
+  private Tokens.Token operatorToken;
 
   /**
    * @param persistentS3 true keeps objects under {@code dataDir/s3} across restarts; false holds
@@ -128,12 +128,13 @@ public final class EmbeddedInfra implements AutoCloseable {
     return OPERATOR_ID + ":" + operatorSecret;
   }
 
-  /** A token of the operator client, fetched once from the catalog's token endpoint (valid for an hour). */
+  /** A token of the operator client from the catalog's token endpoint, fetched again when it nears expiry. */
   public synchronized String operatorToken() {
-    if (operatorToken == null) {
-      operatorToken = token(OPERATOR_ID, operatorSecret);
+    java.time.Instant now = java.time.Instant.now();
+    if (operatorToken == null || operatorToken.expiresAt().minusSeconds(1).isBefore(now)) {
+      operatorToken = Tokens.fetchToken(catalogUri(), OPERATOR_ID, operatorSecret);
     }
-    return operatorToken;
+    return operatorToken.value();
   }
 
   /** A token from the catalog's token endpoint for a client's id and secret. */

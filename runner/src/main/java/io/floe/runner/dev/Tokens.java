@@ -17,8 +17,21 @@ public final class Tokens {
 
   private Tokens() {}
 
+  /** A token and when it expires. */
+  public record Token(String value, java.time.Instant expiresAt) {
+    @Override
+    public String toString() {
+      return "Token{expiresAt=" + expiresAt + "}"; // never the token
+    }
+  }
+
   /** @throws IllegalStateException with the endpoint's answer (which never holds the secret) if it refuses */
   public static String fetch(String catalogUri, String clientId, String secret) {
+    return fetchToken(catalogUri, clientId, secret).value();
+  }
+
+  /** @throws IllegalStateException with the endpoint's answer (which never holds the secret) if it refuses */
+  public static Token fetchToken(String catalogUri, String clientId, String secret) {
     String form = "grant_type=client_credentials&scope=catalog&client_id=" + encode(clientId)
         + "&client_secret=" + encode(secret);
     HttpRequest request = HttpRequest.newBuilder(URI.create(catalogUri.replaceAll("/+$", "") + "/v1/oauth/tokens"))
@@ -32,7 +45,9 @@ public final class Tokens {
         throw new IllegalStateException("Token endpoint of " + catalogUri + " answered " + response.statusCode() + ": "
             + response.body());
       }
-      return new JsonObject(response.body()).getString("access_token");
+      JsonObject reply = new JsonObject(response.body());
+      return new Token(reply.getString("access_token"),
+          java.time.Instant.now().plusSeconds(reply.getLong("expires_in", 3600L)));
     } catch (IOException e) {
       throw new IllegalStateException("Cannot reach the token endpoint of " + catalogUri + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -56,6 +56,9 @@ public final class CatalogConfig {
           effective.put(key, value.trim());
         });
 
+    if (effective.containsKey(PemTrust.CA_FILE)) {
+      effective.putIfAbsent("rest.client.tls.configurer-impl", PemTrust.class.getName());
+    }
     URI uri = parseUri(effective.get(URI));
     requireNotBlankIfSet(effective, WAREHOUSE);
     requireNotBlankIfSet(effective, CREDENTIAL);
