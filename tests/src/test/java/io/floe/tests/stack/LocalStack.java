@@ -53,7 +53,31 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public static LocalStack start(Path dir) throws Exception {
-    return new LocalStack(new EmbeddedInfra(dir, 0, 0, 0, true).start());
+    return start(dir, Map.of());
+  }
+
+  /** A stack whose catalog service takes these settings too (tenants' clients, token lifetime...). */
+  public static LocalStack start(Path dir, Map<String, String> catalogSettings) throws Exception {
+    return new LocalStack(new EmbeddedInfra(dir, 0, 0, 0, true).withCatalogSettings(catalogSettings).start());
+  }
+
+  /**
+   * Runner keys that add tenant {@code name}: its own catalog on this stack's service (REST prefix =
+   * the tenant, reached as the operator), the same S3 store and Kafka cluster.
+   */
+  public Map<String, String> tenantConfig(String name) {
+    String prefix = "tenants." + name + ".";
+    Map<String, String> config = new HashMap<>();
+    config.put(prefix + "catalog.uri", infra.catalogUri());
+    config.put(prefix + "catalog.credential", infra.operatorCredential());
+    config.put(prefix + "catalog.warehouse", name);
+    config.put(prefix + "s3.endpoint", infra.s3Endpoint());
+    config.put(prefix + "s3.region", EmbeddedInfra.REGION);
+    config.put(prefix + "s3.access-key-id", EmbeddedInfra.ACCESS_KEY);
+    config.put(prefix + "s3.secret-access-key", EmbeddedInfra.SECRET_KEY);
+    config.put(prefix + "s3.path-style-access", "true");
+    config.put(prefix + "source.kafka.bootstrap.servers", bootstrapServers());
+    return config;
   }
 
   public EmbeddedInfra infra() {
