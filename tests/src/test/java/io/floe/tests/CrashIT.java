@@ -103,8 +103,8 @@ class CrashIT {
     assertThat(actual).as("the last value of each key, deletes applied").isEqualTo(expected);
 
     // And an engine Floe did not write, applying the deletion vectors itself: the same rows.
-    SparkReader.Result spark = SparkReader.query(chaos.stack.infra().catalogUri(), "s3://" + EmbeddedInfra.BUCKET + "/",
-        chaos.stack.infra().s3Endpoint(), EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY, TABLE, "version");
+    SparkReader.Result spark = SparkReader.query(SparkReader.Target.asOperator(chaos.stack.infra()),
+        TABLE, "version");
     assertThat(spark.count()).as("Spark's count(*): one row per live key").isEqualTo(expected.size());
     assertThat(spark.checksum()).as("Spark reads the rows Iceberg's generic reader reads").isEqualTo(generic.value());
   }

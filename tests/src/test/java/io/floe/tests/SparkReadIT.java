@@ -71,8 +71,8 @@ class SparkReadIT {
       }
       assertThat(rows).isEqualTo(RECORDS);
 
-      SparkReader.Result spark = SparkReader.query(stack.infra().catalogUri(), "s3://" + EmbeddedInfra.BUCKET + "/",
-          stack.infra().s3Endpoint(), EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY, DevStack.DEMO_TABLE, "event_id");
+      SparkReader.Result spark = SparkReader.query(SparkReader.Target.asOperator(stack.infra()),
+          DevStack.DEMO_TABLE, "event_id");
       assertThat(spark.count()).isEqualTo(RECORDS);
       assertThat(spark.distinct()).as("distinct (partition, offset)").isEqualTo(RECORDS);
       assertThat(spark.checksum()).as("checksum over partition, offset and event_id").isEqualTo(expected.value());
@@ -88,8 +88,8 @@ class SparkReadIT {
           }
         }
       }
-      SparkReader.Result sparkUpsert = SparkReader.query(stack.infra().catalogUri(), "s3://" + EmbeddedInfra.BUCKET + "/",
-          stack.infra().s3Endpoint(), EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY, UPSERT_TABLE, "version");
+      SparkReader.Result sparkUpsert = SparkReader.query(SparkReader.Target.asOperator(stack.infra()),
+          UPSERT_TABLE, "version");
       assertThat(sparkUpsert.count()).as("count(*) of the upsert table: one row per live key").isEqualTo(live);
       assertThat(sparkUpsert.checksum()).as("the same live rows as Iceberg's generic reader").isEqualTo(upserted.value());
     }

@@ -58,7 +58,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
         error(ctx, 400, "invalid_request", "client_credentials needs client_id and client_secret");
         return;
       }
-      issueFor(ctx, clientPrincipal(id, secret), scope);
+      issueFor(ctx, clientPrincipal(id, secret), scope, "client credentials");
     } else if (TOKEN_EXCHANGE.equals(grant)) {
       exchange(ctx, scope);
     } else {
@@ -74,7 +74,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     }
     Optional<String[]> basic = basicCredentials(ctx);
     if (basic.isPresent()) {
-      issueFor(ctx, clientPrincipal(basic.get()[0], basic.get()[1]), scope);
+      issueFor(ctx, clientPrincipal(basic.get()[0], basic.get()[1]), scope, "token exchange, client credentials");
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -90,7 +90,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     }
     verifier.verify(current).onComplete(verified -> {
       if (verified.succeeded()) {
-        issueFor(ctx, Optional.of(verified.result()), scope);
+        issueFor(ctx, Optional.of(verified.result()), scope, "token exchange");
       } else {
         error(ctx, 401, "invalid_grant", verified.cause().getMessage());
       }
@@ -105,14 +105,14 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     return principal;
   }
 
-  private void issueFor(RoutingContext ctx, Optional<Principal> principal, String scope) {
+  private void issueFor(RoutingContext ctx, Optional<Principal> principal, String scope, String grant) {
     if (principal.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"floe\"");
       error(ctx, 401, "invalid_client", "Unknown client or wrong secret");
       return;
     }
     TokenIssuer.IssuedToken token = issuer.issue(principal.get(), scope);
-    LOG.debug("Token issued to {}", principal.get().describe());
+    LOG.debug("Token issued to {} by {}", principal.get().describe(), grant);
     JsonObject reply = new JsonObject()
         .put("access_token", token.accessToken())
         .put("token_type", "bearer")

@@ -26,7 +26,9 @@ import org.apache.spark.sql.SparkSession;
  * <p>Settings come from {@code --key=value} arguments or, failing that, system properties {@code
  * floe.spark-reader.KEY}: {@code catalog-uri}, {@code warehouse}, {@code s3-endpoint}, {@code
  * access-key}, {@code secret-key} (required, except {@code warehouse} and the S3 keys when the
- * catalog's {@code /v1/config} supplies them), {@code table} ({@code namespace.table}), {@code
+ * catalog's {@code /v1/config} supplies them or the catalog vends them), {@code credential} (OAuth2
+ * {@code client_id:client_secret}), {@code vended-credentials} ({@code true} asks the catalog for
+ * storage credentials with each table), {@code table} ({@code namespace.table}), {@code
  * mode} ({@code summary}, {@code rows} or {@code sql}), {@code value-column} (an expression folded
  * into the checksum), {@code sql} (for mode {@code sql}; the catalog is named {@code floe}),
  * {@code region} (default {@code us-east-1}) and {@code work-dir} (for Spark's SQL warehouse
@@ -244,6 +246,11 @@ public final class SparkReader {
     optional(builder, settings, "s3-endpoint", catalog + ".s3.endpoint");
     optional(builder, settings, "access-key", catalog + ".s3.access-key-id");
     optional(builder, settings, "secret-key", catalog + ".s3.secret-access-key");
+    // OAuth2 client credentials through the catalog's token endpoint, as any engine would.
+    optional(builder, settings, "credential", catalog + ".credential");
+    if (Boolean.parseBoolean(settings.getOrDefault("vended-credentials", "false"))) {
+      builder.config(catalog + ".header.X-Iceberg-Access-Delegation", "vended-credentials");
+    }
     return builder.getOrCreate();
   }
 

@@ -75,8 +75,7 @@ class UpsertReadBenchmark {
       stack.awaitCaughtUp(runner, "bench.upserted", Duration.ofMinutes(10));
       stack.awaitCaughtUp(runner, "bench.appended", Duration.ofMinutes(10));
 
-      SparkReader.Target target = new SparkReader.Target(stack.infra().catalogUri(), "s3://" + EmbeddedInfra.BUCKET + "/",
-          stack.infra().s3Endpoint(), EmbeddedInfra.ACCESS_KEY, EmbeddedInfra.SECRET_KEY);
+      SparkReader.Target target = SparkReader.Target.asOperator(stack.infra());
       String before = measure(stack, target, "before compaction");
 
       JsonObject compaction = new JsonObject().put("floe.compaction.enabled", "true").put("floe.compaction.min-files", "2")

@@ -105,10 +105,26 @@ public final class SparkReader {
   private SparkReader() {}
 
   /** Where and as whom to read: the REST catalog and the S3 store behind it. */
-  public record Target(
-      String catalogUri, String warehouse, String s3Endpoint, String accessKey, String secretKey) {
+  public record Target(String catalogUri, String warehouse, String s3Endpoint, String accessKey, String secretKey,
+      String credential, boolean vendedCredentials) {
     public Target {
       Objects.requireNonNull(catalogUri, "catalogUri");
+    }
+
+    /** A catalog without authentication, storage keys given. */
+    public Target(String catalogUri, String warehouse, String s3Endpoint, String accessKey, String secretKey) {
+      this(catalogUri, warehouse, s3Endpoint, accessKey, secretKey, null, false);
+    }
+
+    /** The embedded stack's catalog as its operator, with the store's keys. */
+    public static Target asOperator(io.floe.runner.dev.EmbeddedInfra infra) {
+      return new Target(infra.catalogUri(), null, infra.s3Endpoint(), io.floe.runner.dev.EmbeddedInfra.ACCESS_KEY,
+          io.floe.runner.dev.EmbeddedInfra.SECRET_KEY, infra.operatorCredential(), false);
+    }
+
+    /** A client with only an OAuth2 credential: storage credentials come vended with each table. */
+    public static Target withCredential(io.floe.runner.dev.EmbeddedInfra infra, String credential) {
+      return new Target(infra.catalogUri(), null, infra.s3Endpoint(), null, null, credential, true);
     }
   }
 
@@ -123,22 +139,7 @@ public final class SparkReader {
   /** One row's position and the checksum's text of its value column ({@code null} if none). */
   public record Row(int partition, long offset, String value) {}
 
-  /** Reads {@code table} ({@code namespace.table}); the checksum covers partition and offset. */
-  public static Result query(
-      String catalogUri, String warehouse, String s3Endpoint, String accessKey, String secretKey, String table) {
-    return query(new Target(catalogUri, warehouse, s3Endpoint, accessKey, secretKey), table, null);
-  }
-
-  /**
-   * As {@link #query(String, String, String, String, String, String)}, with a checksum that also
-   * covers {@code valueColumn} (a SQL expression such as {@code name} or {@code address.city}).
-   */
-  public static Result query(
-      String catalogUri, String warehouse, String s3Endpoint, String accessKey, String secretKey, String table,
-      String valueColumn) {
-    return query(new Target(catalogUri, warehouse, s3Endpoint, accessKey, secretKey), table, valueColumn);
-  }
-
+  /** Reads {@code table} ({@code namespace.table}); the checksum covers partition, offset and {@code valueColumn}. */
   public static Result query(Target target, String table, String valueColumn) {
     return result(run(target, readArgs("summary", table, valueColumn), DEFAULT_TIMEOUT));
   }
@@ -226,6 +227,10 @@ public final class SparkReader {
     addIfSet(command, "s3-endpoint", target.s3Endpoint());
     addIfSet(command, "access-key", target.accessKey());
     addIfSet(command, "secret-key", target.secretKey());
+    addIfSet(command, "credential", target.credential());
+    if (target.vendedCredentials()) {
+      command.add("--vended-credentials=true");
+    }
     command.add("--work-dir=" + runDir.resolve("spark"));
     command.addAll(readArgs);
 
