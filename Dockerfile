@@ -20,10 +20,11 @@ WORKDIR /build
 # A local repository inside the layer (not ~/.m2, which some maven images declare a VOLUME).
 ARG MAVEN_FLAGS="-B -ntp -Dmaven.repo.local=/build/.m2 -DskipTests -Dmaven.test.skip=true -pl runner -am"
 
-# 1. Every pom of the reactor. The root pom lists catalog (client, service), tasks, runner and tests as modules, so
+# 1. Every pom of the reactor. The root pom lists catalog (auth, client, service), tasks, runner and tests as modules, so
 #    Maven needs tests/pom.xml to read the reactor even though that module is not built.
 COPY pom.xml ./
 COPY catalog/pom.xml catalog/
+COPY catalog/auth/pom.xml catalog/auth/
 COPY catalog/client/pom.xml catalog/client/
 COPY catalog/service/pom.xml catalog/service/
 COPY tasks/pom.xml tasks/
@@ -35,9 +36,10 @@ COPY tests/pom.xml tests/
 #    Best effort: if it fails, the real build below downloads whatever is missing.
 RUN mvn ${MAVEN_FLAGS} package \
       || echo "floe: dependency prefetch incomplete; the build step will download the rest" >&2; \
-    rm -rf catalog/client/target catalog/service/target tasks/target runner/target
+    rm -rf catalog/auth/target catalog/client/target catalog/service/target tasks/target runner/target
 
 # 3. The sources (test sources are left out by .dockerignore) and the real build.
+COPY catalog/auth/src catalog/auth/src
 COPY catalog/client/src catalog/client/src
 COPY catalog/service/src catalog/service/src
 COPY tasks/src tasks/src
@@ -102,10 +104,12 @@ USER 10001:10001
 # 8080: runner admin API (runner.http.port); 8181: REST catalog (catalog.service.port).
 EXPOSE 8080 8181
 
-# GET /health is 200 while the process is up. The port defaults to the runner's; the catalog
-# container sets FLOE_HEALTH_PORT=8181 (a runner moved with FLOE_RUNNER_HTTP_PORT follows it).
+# GET /health is 200 while the process is up (it needs no token). The port defaults to the
+# runner's; the catalog container sets FLOE_HEALTH_PORT=8181 (a runner moved with
+# FLOE_RUNNER_HTTP_PORT follows it). A listener with TLS sets FLOE_HEALTH_SCHEME=https; the
+# probe then skips certificate checks (it asks only whether this very process answers).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-    CMD curl -fsS -o /dev/null "http://localhost:${FLOE_HEALTH_PORT:-${FLOE_RUNNER_HTTP_PORT:-8080}}/health" || exit 1
+    CMD curl -fsSk -o /dev/null "${FLOE_HEALTH_SCHEME:-http}://localhost:${FLOE_HEALTH_PORT:-${FLOE_RUNNER_HTTP_PORT:-8080}}/health" || exit 1
 
 ENTRYPOINT ["/opt/floe/floe"]
 CMD ["run"]

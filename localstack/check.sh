@@ -79,10 +79,13 @@ for path in doc_paths:
             documented.add(token)
 
 # Read by the image (launcher, HEALTHCHECK), not by Floe's configuration.
-image_variables = {"FLOE_HEALTH_PORT", "FLOE_JAVA_OPTS"}
+image_variables = {"FLOE_HEALTH_PORT", "FLOE_HEALTH_SCHEME", "FLOE_JAVA_OPTS"}
 service_ports = {"kafka": "9092", "localstack": "4566", "postgres": "5432", "catalog": "8181"}
 
 def key_of(name):
+    # FLOE_X_FILE sets key x from a file (ConfigSource); FLOE_X__FILE is key x-file itself.
+    if name.endswith("_FILE") and not name.endswith("__FILE"):
+        name = name[: -len("_FILE")]
     rest = name[len("FLOE_"):].lower()
     return rest.replace("__", "\0").replace("_", ".").replace("\0", "-")
 

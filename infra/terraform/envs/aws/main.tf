@@ -13,6 +13,15 @@ provider "aws" {
 data "aws_caller_identity" "current" {}
 
 locals {
+  # The runners reach Floe's catalog with the operator credential the catalog module generated.
+  runner_secrets = merge(
+    var.catalog_mode == "ecs" ? { FLOE_CATALOG_CREDENTIAL = module.catalog.runner_credential_value_from } : {},
+    var.runner_secrets,
+  )
+  runner_auth_environment = merge(
+    { FLOE_RUNNER_AUTH_ENABLED = tostring(var.runner_auth_enabled) },
+    var.runner_auth_jwks_url == null ? {} : { FLOE_RUNNER_AUTH_JWKS__URL = var.runner_auth_jwks_url },
+  )
   runner_name              = "${var.name}-runner"
   runner_log_group         = "/ecs/${var.name}-runner"
   runner_metrics_log_group = "/ecs/${var.name}-runner/metrics"
@@ -93,6 +102,8 @@ module "catalog" {
   subnet_ids                = var.private_subnet_ids
   client_security_group_ids = [module.runner_service.security_group_id]
   certificate_arn           = var.catalog_certificate_arn
+  allow_plain_http          = var.catalog_allow_plain_http
+  clients                   = var.catalog_clients
   dns_name                  = var.catalog_dns_name
   route53_zone_id           = var.catalog_route53_zone_id
   warehouse_bucket_name     = module.warehouse_bucket.bucket_name
@@ -117,12 +128,25 @@ module "runner_iam" {
   metrics_log_group_name = local.runner_metrics_log_group
   metrics_namespace      = var.metrics_namespace
   ecr_repository_arns    = local.ecr_repos
-  secret_arns            = values(var.runner_secrets)
+  secret_arns            = values(local.runner_secrets)
   msk_iam_enabled        = var.msk_iam_enabled
   msk_cluster_arn        = var.msk_cluster_arn
   source_topics          = var.source_topics
   glue_databases         = var.catalog_mode == "glue" ? var.glue_databases : []
   ecs_exec_enabled       = var.ecs_exec_enabled
+}
+
+# The runners' admin API checks tokens against Floe's catalog's keys; with another catalog it
+# needs an identity provider's, or to be switched off deliberately.
+resource "terraform_data" "runner_auth" {
+  input = var.runner_auth_jwks_url
+
+  lifecycle {
+    precondition {
+      condition     = !var.runner_auth_enabled || var.catalog_mode == "ecs" || var.runner_auth_jwks_url != null
+      error_message = "With catalog_mode other than \"ecs\" the runners' admin API needs runner_auth_jwks_url (your identity provider's JWKS), or runner_auth_enabled = false."
+    }
+  }
 }
 
 module "runner_service" {
@@ -147,8 +171,8 @@ module "runner_service" {
   catalog_warehouse       = var.catalog_mode == "glue" ? data.aws_caller_identity.current.account_id : null
   s3_region               = module.warehouse_bucket.bucket_region
   replication_factor      = var.replication_factor
-  environment             = merge(local.msk_iam_environment, local.glue_environment, var.runner_environment)
-  secrets                 = var.runner_secrets
+  environment             = merge(local.msk_iam_environment, local.glue_environment, local.runner_auth_environment, var.runner_environment)
+  secrets                 = local.runner_secrets
 
   log_group_name         = local.runner_log_group
   metrics_log_group_name = local.runner_metrics_log_group

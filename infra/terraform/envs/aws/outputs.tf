@@ -42,3 +42,8 @@ output "catalog_db_password_secret_arn" {
   description = "Secrets Manager secret with the catalog database password (catalog_mode \"ecs\"), or null."
   value       = module.catalog.db_password_secret_arn
 }
+
+output "catalog_auth_secret_arn" {
+  description = "catalog_mode = \"ecs\": Secrets Manager secret with the token signing key and the OAuth2 client secrets (client-ID keys; engines use credential=ID:SECRET), else null."
+  value       = module.catalog.auth_secret_arn
+}

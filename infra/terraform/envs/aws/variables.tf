@@ -168,7 +168,34 @@ variable "catalog_db_deletion_protection" {
 variable "catalog_certificate_arn" {
   type        = string
   default     = null
-  description = "catalog_mode = \"ecs\": ACM certificate for HTTPS on the catalog's load balancer (with catalog_dns_name). null: HTTP inside the VPC."
+  description = "catalog_mode = \"ecs\": ACM certificate of the catalog's load balancer, which terminates TLS (with catalog_dns_name). Required unless catalog_allow_plain_http."
+}
+
+variable "catalog_allow_plain_http" {
+  type        = bool
+  default     = false
+  description = "catalog_mode = \"ecs\": serve the catalog over plain HTTP inside the VPC, without a certificate. Only for throwaway stacks; tokens are still required."
+}
+
+variable "catalog_clients" {
+  type = map(object({
+    role   = optional(string, "tenant")
+    tenant = optional(string)
+  }))
+  default     = {}
+  description = "catalog_mode = \"ecs\": OAuth2 clients of the catalog besides the runners' (engines, tenants' jobs, operators), e.g. { analytics = { tenant = \"analytics\" } }. Secrets are generated into output catalog_auth_secret_arn."
+}
+
+variable "runner_auth_jwks_url" {
+  type        = string
+  default     = null
+  description = "JWKS URL whose keys sign the tokens the runners' admin API accepts. null: the Floe catalog's (catalog_mode = \"ecs\"); with another catalog, your identity provider's, or set runner_auth_enabled = false."
+}
+
+variable "runner_auth_enabled" {
+  type        = bool
+  default     = true
+  description = "Whether the runners' admin API and /metrics need a bearer token (runner.auth.enabled)."
 }
 
 variable "catalog_dns_name" {

@@ -41,8 +41,25 @@ locals {
   endpoint_host = var.dns_name != null ? var.dns_name : try(aws_lb.catalog[0].dns_name, null)
   catalog_uri   = local.ecs ? "${local.https ? "https" : "http"}://${local.endpoint_host}" : var.external_catalog_uri
 
+  # The auth secret's JSON keys: the signing key, and a secret per client (the runners' first).
+  client_roles = merge({ "floe-runner" = { role = "operator", tenant = null } }, var.clients)
+  client_environment = merge([
+    for id, client in local.client_roles : merge(
+      { "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_ROLE" = client.role },
+      client.tenant == null ? {} : { "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_TENANT" = client.tenant },
+    )
+  ]...)
+  auth_secrets = local.ecs ? concat(
+    [{ name = "FLOE_CATALOG_SERVICE_AUTH_SIGNING__KEY", valueFrom = "${aws_secretsmanager_secret.auth[0].arn}:signing-key::" }],
+    [for id, client in local.client_roles : {
+      name      = "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_SECRET"
+      valueFrom = "${aws_secretsmanager_secret.auth[0].arn}:client-${id}::"
+    }],
+  ) : []
+
   environment = merge(
     {
+      FLOE_CATALOG_SERVICE_AUTH_TOKEN__LIFETIME__MS       = tostring(var.token_lifetime_seconds * 1000)
       FLOE_CATALOG_SERVICE_PORT                           = tostring(var.port)
       FLOE_CATALOG_SERVICE_NAME                           = var.catalog_name
       FLOE_CATALOG_SERVICE_BACKEND_URI                    = local.jdbc_url
@@ -52,8 +69,49 @@ locals {
       FLOE_CATALOG_SERVICE_CLIENT__DEFAULTS_CLIENT_REGION = local.region
       FLOE_JAVA_OPTS                                      = var.java_opts
     },
+    local.client_environment,
     var.environment,
   )
+}
+
+# --- Authentication ------------------------------------------------------------------------------
+# Floe's catalog issues the tokens: its RSA signing key and every client's secret are generated
+# here and kept in one Secrets Manager secret, which ECS injects into the container (never into
+# the task definition or the state of anything but this secret). Rotate a client's secret by
+# tainting its random_password; rotate the signing key as the README's "Rotating keys" says.
+
+resource "tls_private_key" "signing" {
+  count = local.ecs ? 1 : 0
+
+  algorithm = "RSA"
+  rsa_bits  = 2048
+}
+
+resource "random_password" "client" {
+  for_each = local.ecs ? local.client_roles : {}
+
+  length  = 40
+  special = false
+}
+
+resource "aws_secretsmanager_secret" "auth" {
+  count = local.ecs ? 1 : 0
+
+  name_prefix             = "${var.name}-auth-"
+  description             = "Floe catalog ${var.name}: token signing key and OAuth2 client secrets"
+  recovery_window_in_days = var.secret_recovery_window_days
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "auth" {
+  count = local.ecs ? 1 : 0
+
+  secret_id = aws_secretsmanager_secret.auth[0].id
+  secret_string = jsonencode(merge(
+    { "signing-key" = tls_private_key.signing[0].private_key_pem_pkcs8 },
+    { for id, password in random_password.client : "client-${id}" => password.result },
+    { "runner-credential" = "floe-runner:${random_password.client["floe-runner"].result}" },
+  ))
 }
 
 # --- Database ------------------------------------------------------------------------------------
@@ -255,6 +313,12 @@ data "aws_iam_policy_document" "execution" {
     resources = [local.password_resource]
   }
 
+  statement {
+    sid       = "AuthSecret"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.auth[0].arn]
+  }
+
   lifecycle {
     precondition {
       condition     = local.jdbc_url != null && local.jdbc_user != null && local.password_value_from != null
@@ -394,6 +458,13 @@ resource "aws_lb_target_group" "catalog" {
 resource "aws_lb_listener" "catalog" {
   count = local.ecs ? 1 : 0
 
+  lifecycle {
+    precondition {
+      condition     = local.https || var.allow_plain_http
+      error_message = "The catalog's load balancer terminates TLS: set certificate_arn (an ACM certificate), or allow_plain_http = true for a throwaway stack."
+    }
+  }
+
   load_balancer_arn = aws_lb.catalog[0].arn
   port              = local.listener_port
   protocol          = local.https ? "HTTPS" : "HTTP"
@@ -449,10 +520,10 @@ resource "aws_ecs_task_definition" "catalog" {
     essential   = true
     command     = ["catalog"]
     environment = [for name, value in local.environment : { name = name, value = value }]
-    secrets = [{
+    secrets = concat([{
       name      = "FLOE_CATALOG_SERVICE_BACKEND_JDBC_PASSWORD"
       valueFrom = local.password_value_from
-    }]
+    }], local.auth_secrets)
     portMappings = [{
       name          = "http"
       containerPort = var.port

@@ -52,3 +52,13 @@ output "log_group_name" {
   description = "CloudWatch log group of the catalog containers, or null."
   value       = one(aws_cloudwatch_log_group.catalog[*].name)
 }
+
+output "auth_secret_arn" {
+  description = "Secrets Manager secret with the token signing key (signing-key) and each OAuth2 client's secret (client-ID), or null in mode \"external\"."
+  value       = one(aws_secretsmanager_secret.auth[*].arn)
+}
+
+output "runner_credential_value_from" {
+  description = "valueFrom of the runners' catalog.credential (floe-runner:SECRET) for their FLOE_CATALOG_CREDENTIAL, or null in mode \"external\"."
+  value       = local.ecs ? "${aws_secretsmanager_secret.auth[0].arn}:runner-credential::" : null
+}

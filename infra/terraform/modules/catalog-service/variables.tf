@@ -150,7 +150,33 @@ variable "client_cidr_blocks" {
 variable "certificate_arn" {
   type        = string
   default     = null
-  description = "ACM certificate for an HTTPS listener on 443 (then set dns_name to a name it covers). null: plain HTTP on port 80 inside the VPC."
+  description = "ACM certificate of the HTTPS listener on 443, where the load balancer terminates TLS (set dns_name to a name it covers). Required in mode \"ecs\" unless allow_plain_http is set."
+}
+
+variable "allow_plain_http" {
+  type        = bool
+  default     = false
+  description = "Serve plain HTTP on port 80 without a certificate: only for a throwaway stack (LocalStack), never with real data. Tokens are still required."
+}
+
+variable "clients" {
+  type = map(object({
+    role   = optional(string, "tenant")
+    tenant = optional(string)
+  }))
+  default     = {}
+  description = "OAuth2 clients of the catalog's token endpoint besides the runners' operator (floe-runner), e.g. { analytics = { tenant = \"analytics\" }, ops = { role = \"operator\" } }. Their secrets are generated into the auth secret (output auth_secret_arn), key client-ID."
+
+  validation {
+    condition     = alltrue([for id, c in var.clients : contains(["tenant", "operator"], c.role) && (c.role == "operator" || c.tenant != null) && id != "floe-runner"])
+    error_message = "Each client's role is tenant (with a tenant) or operator, and floe-runner is the runners' own."
+  }
+}
+
+variable "token_lifetime_seconds" {
+  type        = number
+  default     = 3600
+  description = "catalog.service.auth.token-lifetime-ms in seconds: how long a token from the token endpoint is valid."
 }
 
 variable "dns_name" {

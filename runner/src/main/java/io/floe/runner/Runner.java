@@ -136,6 +136,7 @@ public final class Runner {
         consumer::isReady, planner::tablesChanged, runner.httpHost(), runner.httpPort());
     return vertx.executeBlocking(() -> {
           ensureTopics();
+          openTenants();
           return null;
         }, false)
         // Each on its own event loop; the API last, so it never answers for a part not yet there.
@@ -148,6 +149,22 @@ public final class Runner {
             config.planner().enabled() ? "enabled" : "disabled"))
         // Nothing half-started is left behind: undeploy what was deployed, close what was opened.
         .recover(e -> Future.fromCompletionStage(stop()).transform(stopped -> Future.<Integer>failedFuture(e)));
+  }
+
+  /**
+   * Opens every tenant's clients now, not at its first task: Iceberg's OAuth2 client registers a
+   * JVM shutdown hook when a catalog opens, which fails once shutdown has begun (a task draining
+   * after SIGTERM). A tenant that cannot be reached yet is opened at its first use instead: one
+   * tenant's outage never stops the runner.
+   */
+  private void openTenants() {
+    for (String name : config.tenants().keySet()) {
+      try {
+        tenants.tenant(name);
+      } catch (RuntimeException e) {
+        LOG.warn("Tenant {}: cannot open its catalog and clients yet ({}); retried at its first task", name, e.getMessage());
+      }
+    }
   }
 
   private Future<Void> deploy(VerticleBase verticle) {

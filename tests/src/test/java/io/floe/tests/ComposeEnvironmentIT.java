@@ -54,6 +54,16 @@ class ComposeEnvironmentIT {
 
   @Test
   void theComposeFilesFloeEnvironmentRunsTheStack() throws Exception {
+    // The compose file's `secrets` job: a dev CA, the services' certificate, the signing key and
+    // the client secrets, made by its script, here into a directory standing in for /secrets.
+    Path secrets = dir.resolve("secrets");
+    Process making = new ProcessBuilder("sh", "../localstack/secrets/make.sh", secrets.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("secrets.log").toFile()).start();
+    assertThat(making.waitFor(2, TimeUnit.MINUTES)).as("secrets/make.sh finishes").isTrue();
+    assertThat(making.exitValue()).as(Files.readString(dir.resolve("secrets.log"))).isZero();
+    Path ca = secrets.resolve("ca.pem");
+    String demoCredential = "demo:" + Files.readString(secrets.resolve("demo.secret")).trim();
+    String operatorCredential = Files.readString(secrets.resolve("operator.credential")).trim();
     Map<String, String> catalogEnvironment = composeEnvironment("catalog");
     Map<String, String> runnerEnvironment = composeEnvironment("runner");
     String accessKey = runnerEnvironment.get("FLOE_S3_ACCESS__KEY__ID");
@@ -69,16 +79,19 @@ class ComposeEnvironmentIT {
           "kafka:9092", kafka.bootstrapServers(),
           "localstack:4566", "127.0.0.1:" + s3.port(),
           "postgres:5432", "127.0.0.1:" + postgres.port(),
-          "catalog:8181", "127.0.0.1:" + catalogPort);
+          "catalog:8181", "127.0.0.1:" + catalogPort,
+          "/secrets/", secrets + "/");
       Map<String, String> ports = Map.of(
           "FLOE_HEALTH_PORT", Integer.toString(catalogPort),
           "FLOE_CATALOG_SERVICE_PORT", Integer.toString(catalogPort),
           "FLOE_RUNNER_HTTP_PORT", Integer.toString(runnerPort));
 
+      String catalogUri = "https://127.0.0.1:" + catalogPort;
       try (RunnerProcess catalog = RunnerProcess.startWithEnvironment(
-              "catalog", localize(catalogEnvironment, addresses, ports), "512m", dir, catalogPort, "/health");
+              "catalog", localize(catalogEnvironment, addresses, ports), "512m", dir, catalogPort, "/health", ca, null, null);
           RunnerProcess runner = RunnerProcess.startWithEnvironment(
-              "run", localize(runnerEnvironment, addresses, ports), "768m", dir, runnerPort, "/ready")) {
+              "run", localize(runnerEnvironment, addresses, ports), "768m", dir, runnerPort, "/ready", ca, catalogUri,
+              operatorCredential)) {
         assertThat(runner.get("/health").statusCode()).isEqualTo(200); // the image's HEALTHCHECK
 
         LocalStack.createTopic(kafka.bootstrapServers(), TOPIC, 3);
@@ -90,7 +103,8 @@ class ComposeEnvironmentIT {
           produced = DemoRecords.produce(producer, TOPIC, 3, 0, RECORDS, 0);
         }
         // The compose file's demo job registers the table: run its script with its environment.
-        Map<String, String> demo = localize(composeEnvironment("demo"), Map.of("runner:8080", "127.0.0.1:" + runnerPort), Map.of());
+        Map<String, String> demo = localize(composeEnvironment("demo"), Map.of("runner:8080", "127.0.0.1:" + runnerPort,
+            "catalog:8181", "127.0.0.1:" + catalogPort, "/secrets/", secrets + "/"), Map.of());
         assertThat(demo).containsEntry("DEMO_TABLE", TABLE).containsEntry("DEMO_TOPIC", TOPIC);
         ProcessBuilder register = new ProcessBuilder("bash", "../localstack/demo/register.sh")
             .redirectErrorStream(true).redirectOutput(dir.resolve("register.log").toFile());
@@ -103,7 +117,10 @@ class ComposeEnvironmentIT {
           JsonObject status = new JsonObject(runner.get("/api/v1/tables/" + TABLE).body());
           return status.getLong("row-count", 0L) == RECORDS && status.getLong("lag-records", -1L) == 0;
         });
-        DemoRecords.assertExactly(readTable(catalogPort, s3.port(), accessKey, secretKey), produced, TOPIC);
+        DemoRecords.assertExactly(readTable(catalogUri, ca, demoCredential, s3.port(), accessKey, secretKey), produced, TOPIC);
+        // Nothing answers without a token, or over plain HTTP.
+        assertThat(runner.getWithoutToken("/api/v1/tables").statusCode()).isEqualTo(401);
+        assertThat(catalog.getWithoutToken("/v1/config").statusCode()).isEqualTo(401);
 
         assertThat(catalogTables(postgres)).as("the catalog keeps its tables in PostgreSQL").contains(TABLE);
         await("the gauges to alert and scale on").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -147,11 +164,15 @@ class ComposeEnvironmentIT {
     return local;
   }
 
-  /** Reads the table as a query engine on the host would: catalog URI, plus its own S3 endpoint. */
-  private static List<Record> readTable(int catalogPort, int s3Port, String accessKey, String secretKey) throws Exception {
+  /** Reads the table as a query engine on the host would: the catalog's URI, CA and a credential, its own S3 endpoint. */
+  private static List<Record> readTable(String catalogUri, Path ca, String credential, int s3Port, String accessKey,
+      String secretKey) throws Exception {
     try (RESTCatalog catalog = new RESTCatalog()) {
       Map<String, String> properties = S3Server.fileIoProperties("http://127.0.0.1:" + s3Port, accessKey, secretKey);
-      properties.put("uri", "http://127.0.0.1:" + catalogPort);
+      properties.put("uri", catalogUri);
+      properties.put("credential", credential);
+      properties.put(io.floe.catalog.client.PemTrust.CA_FILE, ca.toString());
+      properties.put("rest.client.tls.configurer-impl", io.floe.catalog.client.PemTrust.class.getName());
       properties.put("rest-metrics-reporting-enabled", "false");
       catalog.initialize("compose", properties);
       return LocalStack.rows(catalog.loadTable(TableIdentifier.parse(TABLE)));

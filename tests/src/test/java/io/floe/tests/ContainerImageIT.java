@@ -75,6 +75,17 @@ class ContainerImageIT {
     environment.put("FLOE_CATALOG_SERVICE_PORT", Integer.toString(port));
     environment.put("FLOE_CATALOG_SERVICE_BACKEND_URI", "jdbc:sqlite:" + data.resolve("catalog.db"));
     environment.put("FLOE_CATALOG_SERVICE_BACKEND_WAREHOUSE", "s3://warehouse/");
+    // As an operator would run it: HTTPS and Floe's own token issuer, its secrets from files.
+    Path secrets = root.resolve("secrets");
+    Process making = new ProcessBuilder("sh", REPOSITORY.resolve("localstack/secrets/make.sh").toString(), secrets.toString())
+        .redirectErrorStream(true).redirectOutput(root.resolve("secrets.log").toFile()).start();
+    assertThat(making.waitFor(2, TimeUnit.MINUTES) && making.exitValue() == 0).as("secrets/make.sh").isTrue();
+    environment.put("FLOE_CATALOG_SERVICE_TLS_CERT__FILE", secrets.resolve("server.pem").toString());
+    environment.put("FLOE_CATALOG_SERVICE_TLS_KEY__FILE", secrets.resolve("server-key.pem").toString());
+    environment.put("FLOE_CATALOG_SERVICE_AUTH_SIGNING__KEY__FILE", secrets.resolve("signing-key.pem").toString());
+    environment.put("FLOE_CATALOG_SERVICE_AUTH_CLIENTS_OPS_ROLE", "operator");
+    environment.put("FLOE_CATALOG_SERVICE_AUTH_CLIENTS_OPS_SECRET_FILE", secrets.resolve("operator.secret").toString());
+    environment.put("FLOE_HEALTH_SCHEME", "https");
 
     Path log = root.resolve("catalog.log");
     ProcessBuilder builder = new ProcessBuilder(inImage(entrypoint).toString(), "catalog")
@@ -83,7 +94,7 @@ class ContainerImageIT {
     builder.environment().putAll(environment);
     Process catalog = builder.start();
     try {
-      awaitHealthy(catalog, port, log);
+      awaitHealthy(catalog, port, log, secrets.resolve("ca.pem"));
       assertThat(Files.readString(log)).as("the launcher found the jar: no build").doesNotContain("building");
       ProcessBuilder check = new ProcessBuilder("sh", "-c", healthCheckCommand(runtimeStage)).redirectErrorStream(true);
       check.environment().putAll(environment);
@@ -158,8 +169,8 @@ class ContainerImageIT {
     }
   }
 
-  private static void awaitHealthy(Process process, int port, Path log) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+  private static void awaitHealthy(Process process, int port, Path log, Path ca) throws Exception {
+    HttpClient http = HttpClient.newBuilder().sslContext(io.floe.catalog.client.PemTrust.sslContext(ca)).build();
     long deadline = System.currentTimeMillis() + 90_000;
     while (System.currentTimeMillis() < deadline) {
       if (!process.isAlive()) {
@@ -167,7 +178,7 @@ class ContainerImageIT {
       }
       try {
         HttpResponse<String> response = http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build(),
+            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 200) {
           return;

@@ -18,6 +18,13 @@ import java.util.TreeMap;
  * → {@code _} and {@code -} → {@code __}. So {@code runner.tasks.max-concurrent} is {@code
  * FLOE_RUNNER_TASKS_MAX__CONCURRENT} and {@code kafka.bootstrap.servers} is {@code
  * FLOE_KAFKA_BOOTSTRAP_SERVERS}.
+ *
+ * <p>Secrets need not be written into the configuration: a variable named like a key's plus
+ * {@code _FILE} ({@code FLOE_CATALOG_CREDENTIAL_FILE=/run/secrets/credential}) sets that key to
+ * the file's contents, as container images conventionally do; and anywhere, a value that is
+ * exactly {@code ${file:/path}} or {@code ${env:NAME}} is replaced by the file's contents or the
+ * variable's value. Surrounding whitespace (a file's final newline) is dropped. Files are read
+ * once, at start; a missing one stops the start with the key's name, never its contents.
  */
 public final class ConfigSource {
 
@@ -32,7 +39,35 @@ public final class ConfigSource {
     }
     values.putAll(fromEnvironment(environment));
     values.putAll(overrides);
+    values.replaceAll((key, value) -> resolve(key, value, environment));
     return values;
+  }
+
+  private static final String FILE_SUFFIX = "_FILE";
+
+  /** {@code ${file:/path}} and {@code ${env:NAME}} references, resolved; other values as they are. */
+  static String resolve(String key, String value, Map<String, String> environment) {
+    String trimmed = value.trim();
+    if (trimmed.startsWith("${file:") && trimmed.endsWith("}")) {
+      return readSecret(key, Path.of(trimmed.substring("${file:".length(), trimmed.length() - 1)));
+    }
+    if (trimmed.startsWith("${env:") && trimmed.endsWith("}")) {
+      String name = trimmed.substring("${env:".length(), trimmed.length() - 1);
+      String resolved = environment.get(name);
+      if (resolved == null) {
+        throw new ConfigException("Cannot set " + key + ": environment variable " + name + " is not set");
+      }
+      return resolved.trim();
+    }
+    return value;
+  }
+
+  private static String readSecret(String key, Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new ConfigException("Cannot set " + key + " from " + file + ": " + e.getClass().getSimpleName());
+    }
   }
 
   static Map<String, String> readFile(Path file) {
@@ -55,7 +90,14 @@ public final class ConfigSource {
     environment.forEach(
         (name, value) -> {
           if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
-            values.put(keyOf(name), value);
+            if (name.endsWith(FILE_SUFFIX) && !name.endsWith("_" + FILE_SUFFIX)
+                && name.length() > ENV_PREFIX.length() + FILE_SUFFIX.length()) {
+              // FLOE_CATALOG_CREDENTIAL_FILE: catalog.credential, from the file (not FLOE_..._KEY__FILE: key-file).
+              String key = keyOf(name.substring(0, name.length() - FILE_SUFFIX.length()));
+              values.put(key, readSecret(key, Path.of(value.trim())));
+            } else {
+              values.put(keyOf(name), value);
+            }
           }
         });
     return values;

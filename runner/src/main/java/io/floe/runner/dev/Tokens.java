@@ -27,11 +27,20 @@ public final class Tokens {
 
   /** @throws IllegalStateException with the endpoint's answer (which never holds the secret) if it refuses */
   public static String fetch(String catalogUri, String clientId, String secret) {
-    return fetchToken(catalogUri, clientId, secret).value();
+    return fetchToken(HTTP, catalogUri, clientId, secret).value();
+  }
+
+  /** As {@link #fetch(String, String, String)}, with this client (e.g. one that trusts a private CA). */
+  public static String fetch(HttpClient http, String catalogUri, String clientId, String secret) {
+    return fetchToken(http, catalogUri, clientId, secret).value();
   }
 
   /** @throws IllegalStateException with the endpoint's answer (which never holds the secret) if it refuses */
   public static Token fetchToken(String catalogUri, String clientId, String secret) {
+    return fetchToken(HTTP, catalogUri, clientId, secret);
+  }
+
+  private static Token fetchToken(HttpClient http, String catalogUri, String clientId, String secret) {
     String form = "grant_type=client_credentials&scope=catalog&client_id=" + encode(clientId)
         + "&client_secret=" + encode(secret);
     HttpRequest request = HttpRequest.newBuilder(URI.create(catalogUri.replaceAll("/+$", "") + "/v1/oauth/tokens"))
@@ -40,7 +49,7 @@ public final class Tokens {
         .POST(HttpRequest.BodyPublishers.ofString(form))
         .build();
     try {
-      HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException("Token endpoint of " + catalogUri + " answered " + response.statusCode() + ": "
             + response.body());

@@ -326,6 +326,8 @@ class FaultProxyTest {
     Map<String, String> settings = new HashMap<>();
     settings.put(CatalogServiceConfig.HOST, "127.0.0.1");
     settings.put(CatalogServiceConfig.PORT, "0");
+    // The proxy's faults are under test here, not the catalog's authentication (AuthMatrixIT's).
+    settings.put(CatalogServiceConfig.AUTH_ENABLED.name(), "false");
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "uri", "jdbc:sqlite:" + dir.resolve("catalog.db"));
     settings.put(CatalogServiceConfig.BACKEND_PREFIX + "warehouse", "s3://" + BUCKET + "/");
     s3.fileIoProperties().forEach((key, value) -> settings.put(CatalogServiceConfig.BACKEND_PREFIX + key, value));

@@ -23,13 +23,17 @@ public final class RunnerProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final int httpPort;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http;
+  private final String base;
   /** The catalog and operator credential the runner was given: its API takes that operator's tokens. */
   private volatile String catalogUri;
   private volatile String credential;
   private volatile String token;
 
-  private RunnerProcess(Process process, Path log, int httpPort) {
+  private RunnerProcess(Process process, Path log, int httpPort, Path caFile) {
+    this.http = caFile == null ? HttpClient.newHttpClient()
+        : HttpClient.newBuilder().sslContext(io.floe.catalog.client.PemTrust.sslContext(caFile)).build();
+    this.base = (caFile == null ? "http" : "https") + "://127.0.0.1:" + httpPort;
     this.process = process;
     this.log = log;
     this.httpPort = httpPort;
@@ -42,7 +46,7 @@ public final class RunnerProcess implements AutoCloseable {
     config.forEach((key, value) -> arguments.add("--set=" + key + "=" + value));
     arguments.add("--set=runner.http.port=" + port);
     arguments.add("--set=runner.http.host=127.0.0.1");
-    RunnerProcess runner = launch(arguments, Map.of(), maxHeap, workDir, port, "/ready");
+    RunnerProcess runner = launch(arguments, Map.of(), maxHeap, workDir, port, "/ready", null);
     runner.catalogUri = config.get("catalog.uri");
     runner.credential = config.get("catalog.credential");
     return runner;
@@ -55,7 +59,7 @@ public final class RunnerProcess implements AutoCloseable {
     }
     if (token == null) {
       int colon = credential.indexOf(':');
-      token = io.floe.runner.dev.Tokens.fetch(catalogUri, credential.substring(0, colon), credential.substring(colon + 1));
+      token = io.floe.runner.dev.Tokens.fetch(http, catalogUri, credential.substring(0, colon), credential.substring(colon + 1));
     }
     return request.header("authorization", "Bearer " + token);
   }
@@ -67,7 +71,21 @@ public final class RunnerProcess implements AutoCloseable {
   public static RunnerProcess startWithEnvironment(
       String command, Map<String, String> environment, String maxHeap, Path workDir, int httpPort, String readyPath)
       throws Exception {
-    return launch(List.of(command), environment, maxHeap, workDir, httpPort, readyPath);
+    return launch(List.of(command), environment, maxHeap, workDir, httpPort, readyPath, null);
+  }
+
+  /**
+   * As {@link #startWithEnvironment(String, Map, String, Path, int, String)}, for a process that
+   * serves HTTPS with a certificate of the CA in {@code caFile}; its admin API is called with
+   * tokens of {@code credential} ({@code client_id:client_secret}) from the catalog at {@code
+   * catalogUri} (null: no token).
+   */
+  public static RunnerProcess startWithEnvironment(String command, Map<String, String> environment, String maxHeap,
+      Path workDir, int httpPort, String readyPath, Path caFile, String catalogUri, String credential) throws Exception {
+    RunnerProcess process = launch(List.of(command), environment, maxHeap, workDir, httpPort, readyPath, caFile);
+    process.catalogUri = catalogUri;
+    process.credential = credential;
+    return process;
   }
 
   public static int freePort() throws IOException {
@@ -77,7 +95,7 @@ public final class RunnerProcess implements AutoCloseable {
   }
 
   private static RunnerProcess launch(List<String> arguments, Map<String, String> environment, String maxHeap,
-      Path workDir, int port, String readyPath) throws Exception {
+      Path workDir, int port, String readyPath, Path caFile) throws Exception {
     Files.createDirectories(workDir);
     Path log = workDir.resolve(arguments.get(0) + "-" + port + ".log");
     List<String> command = new ArrayList<>();
@@ -97,7 +115,7 @@ public final class RunnerProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(name -> name.startsWith("FLOE_"));
     builder.environment().putAll(environment);
-    RunnerProcess runner = new RunnerProcess(builder.start(), log, port);
+    RunnerProcess runner = new RunnerProcess(builder.start(), log, port, caFile);
     runner.awaitReady(readyPath, Duration.ofSeconds(90));
     return runner;
   }
@@ -121,14 +139,20 @@ public final class RunnerProcess implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return http.send(authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)))
+    return http.send(authorized(HttpRequest.newBuilder(URI.create(base + path)))
         .header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(authorized(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)))
+    return http.send(authorized(HttpRequest.newBuilder(URI.create(base + path)))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A GET without any token, to see it refused. */
+  public HttpResponse<String> getWithoutToken(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** A metric's value from {@code /metrics} (first line starting with {@code name}), or -1. */

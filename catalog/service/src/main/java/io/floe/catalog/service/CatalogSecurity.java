@@ -80,17 +80,23 @@ public record CatalogSecurity(
     ConfigDef keys = CatalogServiceConfig.KEYS;
     boolean enabled = keys.value(CatalogServiceConfig.AUTH_ENABLED, settings);
     String signingKeyFile = keys.value(CatalogServiceConfig.AUTH_SIGNING_KEY_FILE, settings);
+    String signingKeyText = keys.value(CatalogServiceConfig.AUTH_SIGNING_KEY, settings);
+    if (signingKeyFile != null && signingKeyText != null) {
+      throw new IllegalArgumentException("Set " + CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name() + " or "
+          + CatalogServiceConfig.AUTH_SIGNING_KEY.name() + ", not both");
+    }
+    boolean ownIssuer = signingKeyFile != null || signingKeyText != null;
     String jwksUrl = keys.value(CatalogServiceConfig.AUTH_JWKS_URL, settings);
     List<Clients.Client> clients = clients(ConfigDef.under(CatalogServiceConfig.AUTH_CLIENTS.name(), settings));
     SigningKeys signingKeys = null;
     if (enabled) {
-      if ((signingKeyFile == null) == (jwksUrl == null)) {
+      if (ownIssuer == (jwksUrl != null)) {
         throw new IllegalArgumentException("Authentication is on (" + CatalogServiceConfig.AUTH_ENABLED.name()
             + "): set exactly one of " + CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name() + " (Floe issues tokens) or "
             + CatalogServiceConfig.AUTH_JWKS_URL.name() + " (an identity provider does); or set "
             + CatalogServiceConfig.AUTH_ENABLED.name() + "=false for a catalog nobody else can reach");
       }
-      if (signingKeyFile != null) {
+      if (ownIssuer) {
         String retired = keys.value(CatalogServiceConfig.AUTH_RETIRED_KEY_FILES, settings);
         List<String> retiredPems = new ArrayList<>();
         if (retired != null) {
@@ -101,9 +107,12 @@ public record CatalogSecurity(
           }
         }
         try {
-          signingKeys = SigningKeys.fromPem(read(signingKeyFile, CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name()), retiredPems);
+          String pem = signingKeyText != null ? signingKeyText
+              : read(signingKeyFile, CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name());
+          signingKeys = SigningKeys.fromPem(pem, retiredPems);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(e.getMessage() + " (" + CatalogServiceConfig.AUTH_SIGNING_KEY_FILE.name() + ")");
+          throw new IllegalArgumentException(e.getMessage() + " (" + (signingKeyText != null
+              ? CatalogServiceConfig.AUTH_SIGNING_KEY : CatalogServiceConfig.AUTH_SIGNING_KEY_FILE).name() + ")");
         }
         if (clients.isEmpty()) {
           throw new IllegalArgumentException("Floe issues tokens but has no clients to issue them to: define "

@@ -139,6 +139,9 @@ public record CatalogServiceConfig(
   public static final Key<String> AUTH_SIGNING_KEY_FILE = KEYS.define(stringKey(PREFIX + "auth.signing-key-file")
       .withDoc("Floe's own issuer: the RSA key (PKCS#8 PEM) tokens are signed with; make one with `openssl genpkey"
           + " -algorithm RSA -pkeyopt rsa_keygen_bits:2048`. Its public keys are served at `/v1/oauth/jwks`."));
+  public static final Key<String> AUTH_SIGNING_KEY = KEYS.define(stringKey(PREFIX + "auth.signing-key")
+      .withDoc("The same key as PEM text instead of a file, for secret stores that inject environment variables"
+          + " (ECS, Kubernetes): `FLOE_CATALOG_SERVICE_AUTH_SIGNING__KEY`. Not both."));
   public static final Key<String> AUTH_RETIRED_KEY_FILES = KEYS.define(stringKey(PREFIX + "auth.retired-public-key-files")
       .withDoc("Comma-separated public keys (PEM) of earlier signing keys, still accepted: keep one until the tokens"
           + " it signed have expired (see Rotating keys in the README)."));
