@@ -66,7 +66,17 @@ public final class BearerAuth implements Handler<RoutingContext> {
           + (tokenHint == null ? "" : " (" + tokenHint + ")")));
       return;
     }
+    // Verification may wait for the key set (a rotated key fetched anew): hold the body back
+    // meanwhile, as Vert.x's own authentication handlers do, so a body handler after this one
+    // still sees all of it.
+    boolean paused = !ctx.request().isEnded();
+    if (paused) {
+      ctx.request().pause();
+    }
     verifier.verify(header.substring(BEARER.length()).trim()).onComplete(verified -> {
+      if (paused && !ctx.request().isEnded()) {
+        ctx.request().resume();
+      }
       if (verified.succeeded()) {
         ctx.put(PRINCIPAL, verified.result());
         ctx.next();

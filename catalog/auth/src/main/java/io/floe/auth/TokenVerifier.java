@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@link JWTAuth}; then maps the claims to a {@link Principal} by {@link TokenRules}. Unsigned
  * tokens ({@code alg: none}) and keys embedded in a token are refused by the library.
  *
- * <p>A verifier fed from a URL refreshes the key set on a timer, and at once (at most every
- * {@value #MIN_REFRESH_SECONDS} s) when a token names a key it does not know, so keys rotated at
- * the provider are picked up without a restart.
+ * <p>A verifier fed from a URL refreshes the key set on a timer, and at once when a token names a
+ * key it does not know (at most once every {@value #MIN_REFRESH_SECONDS} s, so tokens with made-up
+ * key ids cannot flood the provider), so keys rotated at the provider are picked up without a
+ * restart.
  */
 public final class TokenVerifier implements AutoCloseable {
 
@@ -46,7 +47,9 @@ public final class TokenVerifier implements AutoCloseable {
   private final TokenRules rules;
   private final String jwksUrl;
   private final HttpClient http;
-  private final AtomicLong lastFetchNanos = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(MIN_REFRESH_SECONDS));
+  /** When a token naming an unknown key last made this verifier fetch: such fetches are rate-limited. */
+  private final AtomicLong lastUnknownKeyFetchNanos =
+      new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(MIN_REFRESH_SECONDS));
   private volatile JWTAuth keys;
   private volatile Set<String> keyIds = Set.of();
   private long timer = -1;
@@ -144,12 +147,11 @@ public final class TokenVerifier implements AutoCloseable {
 
   private boolean mayFetchAgain() {
     long now = System.nanoTime();
-    long last = lastFetchNanos.get();
-    return now - last >= TimeUnit.SECONDS.toNanos(MIN_REFRESH_SECONDS) && lastFetchNanos.compareAndSet(last, now);
+    long last = lastUnknownKeyFetchNanos.get();
+    return now - last >= TimeUnit.SECONDS.toNanos(MIN_REFRESH_SECONDS) && lastUnknownKeyFetchNanos.compareAndSet(last, now);
   }
 
   private Future<Void> fetch() {
-    lastFetchNanos.set(System.nanoTime());
     return http.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(jwksUrl))
         .compose(request -> request.send())
         .compose(response -> response.statusCode() == 200
