@@ -18,8 +18,11 @@ locals {
 
   environment = merge(
     {
-      FLOE_KAFKA_BOOTSTRAP_SERVERS          = var.kafka_bootstrap_servers
-      FLOE_CATALOG_URI                      = var.catalog_uri
+      FLOE_KAFKA_BOOTSTRAP_SERVERS = var.kafka_bootstrap_servers
+      FLOE_CATALOG_URI             = var.catalog_uri
+      # The CloudWatch agent beside the runner scrapes /metrics over loopback and cannot fetch
+      # tokens; every other caller of the API still needs one.
+      FLOE_RUNNER_AUTH_LOOPBACK__METRICS    = "true"
       FLOE_S3_REGION                        = coalesce(var.s3_region, local.region)
       FLOE_RUNNER_GROUP__ID                 = var.runner_group_id
       FLOE_RUNNER_TASK__TOPIC               = var.task_topic

@@ -40,6 +40,9 @@ class DevStackIT {
       String printed = output.toString(StandardCharsets.UTF_8);
       assertThat(printed).contains("REST catalog : " + stack.infra().catalogUri())
           .contains("spark.sql.catalog.floe.uri=" + stack.infra().catalogUri())
+          // Authentication is on in floe dev too; the credential it made is printed, and works.
+          .contains("credential   : " + stack.infra().operatorCredential())
+          .contains("spark.sql.catalog.floe.credential=" + stack.infra().operatorCredential())
           .contains("committed " + String.format("%,d", result.rows()) + " rows");
       // The log lines go to a file in the data directory, named on the terminal; the printed
       // output, not a terminal here, never redraws a line.

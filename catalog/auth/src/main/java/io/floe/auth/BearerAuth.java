@@ -23,13 +23,18 @@ public final class BearerAuth implements Handler<RoutingContext> {
   private static final String BEARER = "bearer ";
   private static final Logger LOG = LoggerFactory.getLogger(BearerAuth.class);
 
+  /** The caller of a loopback-open path that sent no token: a sidecar of the same host or task. */
+  public static final Principal LOOPBACK = new Principal("loopback", null, Role.OPERATOR);
+
   private final TokenVerifier verifier;
   private final Set<String> openPaths;
+  private final Set<String> loopbackPaths;
   private final String tokenHint;
 
-  private BearerAuth(TokenVerifier verifier, Set<String> openPaths, String tokenHint) {
+  private BearerAuth(TokenVerifier verifier, Set<String> openPaths, Set<String> loopbackPaths, String tokenHint) {
     this.verifier = verifier;
     this.openPaths = Set.copyOf(openPaths);
+    this.loopbackPaths = Set.copyOf(loopbackPaths);
     this.tokenHint = tokenHint;
   }
 
@@ -38,11 +43,20 @@ public final class BearerAuth implements Handler<RoutingContext> {
    * @param tokenHint where a caller gets a token, for the 401 message
    */
   public static BearerAuth required(TokenVerifier verifier, Set<String> openPaths, String tokenHint) {
-    return new BearerAuth(Objects.requireNonNull(verifier, "verifier"), openPaths, tokenHint);
+    return required(verifier, openPaths, Set.of(), tokenHint);
+  }
+
+  /**
+   * @param loopbackPaths exact paths a caller on the loopback interface may call without a token,
+   *     as {@link #LOOPBACK}: a metrics agent in the same task, which cannot fetch tokens
+   */
+  public static BearerAuth required(TokenVerifier verifier, Set<String> openPaths, Set<String> loopbackPaths,
+      String tokenHint) {
+    return new BearerAuth(Objects.requireNonNull(verifier, "verifier"), openPaths, loopbackPaths, tokenHint);
   }
 
   public static BearerAuth disabled() {
-    return new BearerAuth(null, Set.of(), null);
+    return new BearerAuth(null, Set.of(), Set.of(), null);
   }
 
   public boolean enabled() {
@@ -61,6 +75,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (header == null && loopbackPaths.contains(ctx.request().path()) && fromLoopback(ctx)) {
+      ctx.put(PRINCIPAL, LOOPBACK);
+      ctx.next();
+      return;
+    }
     if (header == null || header.length() <= BEARER.length() || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       reply(ctx, AuthException.unauthenticated("Missing bearer token: send 'Authorization: Bearer <token>'"
           + (tokenHint == null ? "" : " (" + tokenHint + ")")));
@@ -87,6 +106,18 @@ public final class BearerAuth implements Handler<RoutingContext> {
         reply(ctx, failure);
       }
     });
+  }
+
+  private static boolean fromLoopback(RoutingContext ctx) {
+    var address = ctx.request().remoteAddress();
+    if (address == null || address.hostAddress() == null) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(address.hostAddress()).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** The principal of a request this handler let through; only an open path has none. */

@@ -13,8 +13,10 @@ import io.floe.tasks.tenant.TenantConfig;
  * @param jwksTrustFile CA certificates for an https JWKS URL, or null for the JVM's
  * @param rules issuer, audience and claim names of valid tokens
  * @param tls the listener's certificate, or null for plain HTTP
+ * @param loopbackMetrics whether {@code /metrics} is open to loopback callers without a token
  */
-public record ApiSecurity(boolean authEnabled, String jwksUrl, String jwksTrustFile, TokenRules rules, PemTls tls) {
+public record ApiSecurity(boolean authEnabled, String jwksUrl, String jwksTrustFile, TokenRules rules, PemTls tls,
+    boolean loopbackMetrics) {
 
   /** The JWKS path of Floe's catalog service. */
   public static final String CATALOG_JWKS_PATH = "/v1/oauth/jwks";
@@ -36,6 +38,7 @@ public record ApiSecurity(boolean authEnabled, String jwksUrl, String jwksTrustF
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
-    return new ApiSecurity(enabled, jwksUrl, settings.value(FloeKeys.AUTH_JWKS_TRUST_FILE), rules, tls);
+    return new ApiSecurity(enabled, jwksUrl, settings.value(FloeKeys.AUTH_JWKS_TRUST_FILE), rules, tls,
+        settings.value(FloeKeys.AUTH_LOOPBACK_METRICS));
   }
 }

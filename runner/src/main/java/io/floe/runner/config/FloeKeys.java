@@ -142,6 +142,11 @@ public final class FloeKeys {
   public static final Key<Boolean> AUTH_ENABLED = DEF.define(booleanKey("runner.auth.enabled").withDefault(true)
       .withDoc("The admin API and `/metrics` need a bearer token (`/health` and `/ready` never do). Switch off only"
           + " where nobody else can reach the port."));
+  public static final Key<Boolean> AUTH_LOOPBACK_METRICS = DEF.define(booleanKey("runner.auth.loopback-metrics")
+      .withDefault(false)
+      .withDoc("Let a caller on the loopback interface scrape `/metrics` without a token: a metrics agent sharing the"
+          + " runner's network namespace (the ECS task's CloudWatch agent) that cannot fetch tokens. Everyone else still"
+          + " needs one."));
   public static final Key<String> AUTH_JWKS_URL = DEF.define(stringKey("runner.auth.jwks-url")
       .withDefaultDoc("`catalog.uri` + `/v1/oauth/jwks`")
       .withDoc("Where the keys that sign tokens are published: Floe's catalog service (the default), or an identity"

@@ -56,6 +56,7 @@ public final class AdminApiVerticle extends VerticleBase {
       verifier.start().onFailure(e -> LOG.warn("Admin API: token keys not loaded yet from {}: {}", security.jwksUrl(),
           e.getMessage()));
       auth = BearerAuth.required(verifier, Set.of("/health", "/ready"),
+          security.loopbackMetrics() ? Set.of("/metrics") : Set.of(),
           "get one from the catalog's token endpoint, " + TokenEndpoint.PATH + ", or your identity provider");
     } else {
       LOG.warn("Admin API: authentication is OFF (runner.auth.enabled=false): anyone who reaches the port acts as an operator");

@@ -33,6 +33,14 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("io.floe.catalog..")
         .should().dependOnClassesThat().resideInAnyPackage("io.floe.tasks..", "io.floe.runner..")
         .check(classes);
+    noClasses().that().resideInAPackage("io.floe.auth..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.floe.catalog..", "io.floe.tasks..", "io.floe.runner..")
+        .because("who is calling is the HTTP services' concern, below both of them")
+        .check(classes);
+    noClasses().that().resideInAPackage("io.floe.tasks..")
+        .should().dependOnClassesThat().resideInAPackage("io.floe.auth..")
+        .because("tasks run as the runner, whoever registered the table")
+        .check(classes);
   }
 
   @Test
