@@ -107,6 +107,8 @@ class AuthMatrixIT {
     }
     Map<String, String> tenants = new LinkedHashMap<>(stack.tenantConfig("acme"));
     tenants.putAll(stack.tenantConfig("globex"));
+    // Globex shares acme's source cluster: only its own topics may it register.
+    tenants.put("tenants.globex.source.topic-prefix", "globex.");
     runner = stack.startRunner(tenants);
 
     EmbeddedInfra infra = stack.infra();
@@ -258,6 +260,44 @@ class AuthMatrixIT {
     FloeConfig config = FloeConfig.parse(stack.runnerConfig(stack.tenantConfig("acme")));
     assertThat(config.tenant("acme").deadLetterTopic()).isEqualTo("floe.dlq.acme");
     assertThat(config.tenant("default").deadLetterTopic()).isEqualTo("floe.dlq");
+  }
+
+  @Test
+  void nothingATenantWritesCanNameAnotherTenantsFiles() throws Exception {
+    String ns = stack.infra().catalogUri() + "/v1/acme/namespaces";
+    String own = TOKENS.get("own");
+    // A metadata file in globex's prefix is not even read.
+    HttpResponse<String> alias = send("POST", URI.create(ns + "/fixture/register"),
+        "{\"name\":\"alias\",\"metadata-location\":\"s3://warehouse/globex/t/metadata/00001.metadata.json\"}", own);
+    assertThat(alias.statusCode()).isEqualTo(400);
+    assertThat(alias.body()).contains("outside the warehouse");
+    // A snapshot whose manifest list lies elsewhere (a purge or expiry would delete what it names).
+    String snapshot = "{\"requirements\":[],\"updates\":[{\"action\":\"add-snapshot\",\"snapshot\":{\"snapshot-id\":42,"
+        + "\"timestamp-ms\":1700000000000,\"sequence-number\":1,\"schema-id\":0,\"summary\":{\"operation\":\"append\"},"
+        + "\"manifest-list\":\"s3://warehouse/globex/orders/metadata/snap-1.avro\"}}]}";
+    HttpResponse<String> foreign = send("POST", URI.create(ns + "/fixture/tables/t"), snapshot, own);
+    assertThat(foreign.statusCode()).isEqualTo(400);
+    assertThat(foreign.body()).contains("must lie inside the table's location");
+    // Views and namespaces stay in the tenant's warehouse too.
+    String view = "{\"name\":\"elsewhere\",\"location\":\"s3://warehouse/globex/views/v\",\"schema\":{\"type\":\"struct\","
+        + "\"schema-id\":0,\"fields\":[{\"id\":1,\"name\":\"id\",\"required\":false,\"type\":\"long\"}]},"
+        + "\"view-version\":{\"version-id\":1,\"timestamp-ms\":1700000000000,\"schema-id\":0,\"summary\":{},"
+        + "\"default-namespace\":[\"fixture\"],\"representations\":[{\"type\":\"sql\",\"sql\":\"select 1\",\"dialect\":\"spark\"}]},"
+        + "\"properties\":{}}";
+    assertThat(send("POST", URI.create(ns + "/fixture/views"), view, own).statusCode()).isEqualTo(400);
+    assertThat(send("POST", URI.create(ns), "{\"namespace\":[\"placed\"],\"properties\":{\"location\":\"s3://warehouse/globex/p\"}}",
+        own).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aTenantSharingASourceClusterRegistersOnlyItsOwnTopics() throws Exception {
+    HttpResponse<String> theirs = send("POST", adminUri("/api/v1/tables"),
+        new JsonObject().put("table", "stolen.events").put("topic", TOPIC).encode(), TOKENS.get("other"));
+    assertThat(theirs.statusCode()).isEqualTo(400);
+    assertThat(theirs.body()).contains("is not tenant globex's").contains("globex.");
+    assertThat(send("POST", adminUri("/api/v1/tables"),
+        new JsonObject().put("table", "own.events").put("topic", "globex.events").encode(), TOKENS.get("other"))
+        .statusCode()).isEqualTo(201);
   }
 
   @Test

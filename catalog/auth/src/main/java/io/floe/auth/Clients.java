@@ -62,6 +62,31 @@ public final class Clients {
     return client != null && matches ? Optional.of(client.principal()) : Optional.empty();
   }
 
+  /**
+   * A short digest of the client's current secret, carried in its tokens ({@code sv}): token
+   * exchange renews a token only while the secret it was issued for is still the client's, so
+   * changing a secret ends every session of the old one at its next refresh. Empty for an unknown
+   * client.
+   */
+  public Optional<String> secretVersion(String id) {
+    Known client = id == null ? null : clients.get(id);
+    if (client == null) {
+      return Optional.empty();
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(client.secretDigest());
+      return Optional.of(java.util.HexFormat.of().formatHex(digest, 0, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The principal a client is configured as now; empty if it is no longer a client. */
+  public Optional<Principal> principal(String id) {
+    Known client = id == null ? null : clients.get(id);
+    return client == null ? Optional.empty() : Optional.of(client.principal());
+  }
+
   public int size() {
     return clients.size();
   }

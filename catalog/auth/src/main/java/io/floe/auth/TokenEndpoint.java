@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code urn:ietf:params:oauth:grant-type:token-exchange}: what Iceberg's client sends to
  *       refresh a token before it expires, authenticated by that still valid token ({@code
  *       Authorization: Bearer}), or by the client's id and secret (Basic) once it has expired. The
- *       new token is for the same principal; exchanging for another subject is not supported.
+ *       new token is for the same principal; exchanging for another subject is not supported. A
+ *       token is renewed only while its client is unchanged and still has the secret the session
+ *       began with, and for at most {@link #MAX_SESSION} after that secret was last presented.
  * </ul>
  *
  * <p>Replies follow RFC 6749: {@code access_token}, {@code token_type: bearer}, {@code
@@ -33,6 +36,11 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
   static final String CLIENT_CREDENTIALS = "client_credentials";
   static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
   static final String ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
+  /** When the client last proved its secret (OIDC's claim): a session is renewed for {@link #MAX_SESSION} at most. */
+  static final String AUTH_TIME = "auth_time";
+  /** Which secret of the client the session began with ({@link Clients#secretVersion}). */
+  static final String SECRET_VERSION = "sv";
+  static final java.time.Duration MAX_SESSION = java.time.Duration.ofHours(12);
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenEndpoint.class);
 
@@ -58,7 +66,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
         error(ctx, 400, "invalid_request", "client_credentials needs client_id and client_secret");
         return;
       }
-      issueFor(ctx, clientPrincipal(id, secret), scope, "client credentials");
+      issueFor(ctx, clientPrincipal(id, secret), scope, "client credentials", now());
     } else if (TOKEN_EXCHANGE.equals(grant)) {
       exchange(ctx, scope);
     } else {
@@ -74,7 +82,7 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     }
     Optional<String[]> basic = basicCredentials(ctx);
     if (basic.isPresent()) {
-      issueFor(ctx, clientPrincipal(basic.get()[0], basic.get()[1]), scope, "token exchange, client credentials");
+      issueFor(ctx, clientPrincipal(basic.get()[0], basic.get()[1]), scope, "token exchange, client credentials", now());
       return;
     }
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
@@ -88,11 +96,25 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
       error(ctx, 400, "invalid_request", "subject_token must be the token in the Authorization header");
       return;
     }
-    verifier.verify(current).onComplete(verified -> {
-      if (verified.succeeded()) {
-        issueFor(ctx, Optional.of(verified.result()), scope, "token exchange");
-      } else {
+    verifier.check(current).onComplete(verified -> {
+      if (verified.failed()) {
         error(ctx, 401, "invalid_grant", verified.cause().getMessage());
+        return;
+      }
+      // Renewed only for a client that still is one, as it was, with the secret the session began
+      // with, and within the session's bound; past any of these the client authenticates again.
+      Principal principal = verified.result().principal();
+      JsonObject claims = verified.result().claims();
+      Optional<Principal> configured = clients.principal(principal.subject());
+      long authTime = claims.getValue(AUTH_TIME) instanceof Number n ? n.longValue() : 0;
+      if (configured.isEmpty() || !configured.get().equals(principal)
+          || !clients.secretVersion(principal.subject()).orElse("").equals(claims.getString(SECRET_VERSION, ""))) {
+        error(ctx, 401, "invalid_grant", "The client changed or its secret did: authenticate with its credentials");
+      } else if (now() - authTime > MAX_SESSION.toSeconds()) {
+        error(ctx, 401, "invalid_grant", "Session older than " + MAX_SESSION.toHours() + " h: authenticate with the"
+            + " client's credentials");
+      } else {
+        issueFor(ctx, Optional.of(principal), scope, "token exchange", authTime);
       }
     });
   }
@@ -105,13 +127,19 @@ public final class TokenEndpoint implements Handler<RoutingContext> {
     return principal;
   }
 
-  private void issueFor(RoutingContext ctx, Optional<Principal> principal, String scope, String grant) {
+  private long now() {
+    return issuer.clock().instant().getEpochSecond();
+  }
+
+  private void issueFor(RoutingContext ctx, Optional<Principal> principal, String scope, String grant, long authTime) {
     if (principal.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"floe\"");
       error(ctx, 401, "invalid_client", "Unknown client or wrong secret");
       return;
     }
-    TokenIssuer.IssuedToken token = issuer.issue(principal.get(), scope);
+    Map<String, Object> session = Map.of(AUTH_TIME, authTime,
+        SECRET_VERSION, clients.secretVersion(principal.get().subject()).orElse(""));
+    TokenIssuer.IssuedToken token = issuer.issue(principal.get(), scope, session);
     LOG.debug("Token issued to {} by {}", principal.get().describe(), grant);
     JsonObject reply = new JsonObject()
         .put("access_token", token.accessToken())

@@ -9,6 +9,7 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -47,6 +48,10 @@ public final class TokenIssuer {
     return lifetime;
   }
 
+  public Clock clock() {
+    return clock;
+  }
+
   /** A token for the principal, valid for the configured lifetime from now. */
   public IssuedToken issue(Principal principal, String scope) {
     return issue(principal, scope, clock.instant(), lifetime);
@@ -54,6 +59,16 @@ public final class TokenIssuer {
 
   /** A token issued at {@code issuedAt}: tests make expired tokens with it. */
   public IssuedToken issue(Principal principal, String scope, Instant issuedAt, Duration validFor) {
+    return issue(principal, scope, issuedAt, validFor, Map.of());
+  }
+
+  /** A token now, for the configured lifetime, with more claims (the token endpoint's session claims). */
+  public IssuedToken issue(Principal principal, String scope, Map<String, Object> extraClaims) {
+    return issue(principal, scope, clock.instant(), lifetime, extraClaims);
+  }
+
+  private IssuedToken issue(Principal principal, String scope, Instant issuedAt, Duration validFor,
+      Map<String, Object> extraClaims) {
     JsonObject claims = new JsonObject()
         .put("iss", rules.issuer())
         .put("aud", rules.audience())
@@ -68,6 +83,7 @@ public final class TokenIssuer {
     if (scope != null && !scope.isBlank()) {
       claims.put("scope", scope);
     }
+    extraClaims.forEach(claims::put);
     // The claims carry their own times: noTimestamp keeps the library from overwriting iat.
     String token = signer.generateToken(claims, new JWTOptions().setAlgorithm(SigningKeys.ALGORITHM).setNoTimestamp(true));
     return new IssuedToken(token, Math.max(0, validFor.getSeconds()));

@@ -43,6 +43,9 @@ public record TokenRules(String issuer, String audience, String tenantClaim, Str
    *     tenant principal
    */
   Principal principal(JsonObject claims) {
+    if (!(claims.getValue("exp") instanceof Number)) {
+      throw AuthException.unauthenticated("Token has no expiry (exp): refused, it would never die");
+    }
     String subject = claims.getValue("sub") instanceof String s && !s.isBlank() ? s : null;
     if (subject == null) {
       throw AuthException.unauthenticated("Token has no subject (sub)");

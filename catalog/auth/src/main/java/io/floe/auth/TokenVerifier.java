@@ -98,6 +98,14 @@ public final class TokenVerifier implements AutoCloseable {
    * that says what is wrong with it without quoting it.
    */
   public Future<Principal> verify(String token) {
+    return check(token).map(Verified::principal);
+  }
+
+  /** A verified token: who it proves, and all its claims. */
+  public record Verified(Principal principal, JsonObject claims) {}
+
+  /** As {@link #verify}, with the token's claims too (the token endpoint reads its own). */
+  public Future<Verified> check(String token) {
     return authenticate(token).recover(failure -> {
       if (jwksUrl != null && !keyIds.contains(keyIdOf(token)) && mayFetchAgain()) {
         return fetch().compose(fetched -> authenticate(token));
@@ -106,7 +114,7 @@ public final class TokenVerifier implements AutoCloseable {
     });
   }
 
-  private Future<Principal> authenticate(String token) {
+  private Future<Verified> authenticate(String token) {
     JWTAuth current = keys;
     if (current == null) {
       return Future.failedFuture(AuthException.unauthenticated("Token keys not loaded yet from " + jwksUrl));
@@ -117,7 +125,8 @@ public final class TokenVerifier implements AutoCloseable {
       }
       JsonObject claims = done.result().attributes().getJsonObject("accessToken");
       try {
-        return Future.succeededFuture(rules.principal(claims == null ? new JsonObject() : claims));
+        JsonObject all = claims == null ? new JsonObject() : claims;
+        return Future.succeededFuture(new Verified(rules.principal(all), all));
       } catch (AuthException e) {
         return Future.failedFuture(e);
       }

@@ -75,11 +75,15 @@ class TokensTest {
   @Test
   void claimsMustNameARoleAndATenant() {
     TokenRules rules = TokenRules.defaults();
-    assertThat(rules.principal(new JsonObject().put("sub", "a").put("floe_tenant", "t"))).isEqualTo(Principal.tenant("a", "t"));
-    assertThatThrownBy(() -> rules.principal(new JsonObject().put("sub", "a"))).hasMessageContaining("names no tenant");
-    assertThatThrownBy(() -> rules.principal(new JsonObject().put("sub", "a").put("floe_role", "root")))
+    assertThat(rules.principal(new JsonObject().put("sub", "a").put("floe_tenant", "t").put("exp", 1L)))
+        .isEqualTo(Principal.tenant("a", "t"));
+    assertThatThrownBy(() -> rules.principal(new JsonObject().put("sub", "a").put("exp", 1L))).hasMessageContaining("names no tenant");
+    assertThatThrownBy(() -> rules.principal(new JsonObject().put("sub", "a").put("floe_role", "root").put("exp", 1L)))
         .hasMessageContaining("not tenant or operator");
-    assertThatThrownBy(() -> rules.principal(new JsonObject().put("floe_role", "operator"))).hasMessageContaining("subject");
+    assertThatThrownBy(() -> rules.principal(new JsonObject().put("floe_role", "operator").put("exp", 1L)))
+        .hasMessageContaining("subject");
+    assertThatThrownBy(() -> rules.principal(new JsonObject().put("sub", "a").put("floe_tenant", "t")))
+        .as("a token without exp would never die").hasMessageContaining("no expiry");
   }
 
   @Test

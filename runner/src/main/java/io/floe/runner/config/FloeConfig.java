@@ -75,6 +75,8 @@ public record FloeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
+    refuseSharedCatalogs(tenants);
+    warnAboutSharedSourceClusters(tenants);
     // Floe's own topics can never be a table's source: a table fed by the task topic would feed on itself.
     Set<String> internalTopics = new TreeSet<>(
         List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
@@ -91,6 +93,52 @@ public record FloeConfig(
       throw new IllegalArgumentException("Unknown tenant '" + name + "' (configured: " + new TreeSet<>(tenants.keySet()) + ")");
     }
     return tenant;
+  }
+
+  /**
+   * Two tenants reaching one catalog (same URI, same warehouse) would see each other's tables:
+   * each tenant needs a catalog of its own (for Floe's catalog service: {@code catalog.warehouse}
+   * = the tenant's name).
+   */
+  private static void refuseSharedCatalogs(Map<String, TenantConfig> tenants) {
+    Map<String, String> seen = new HashMap<>();
+    for (TenantConfig tenant : new java.util.TreeMap<>(tenants).values()) {
+      String uri = String.valueOf(tenant.catalogProperties().get("uri")).replaceAll("/+$", "");
+      String catalog = uri + " warehouse " + tenant.catalogProperties().getOrDefault("warehouse", "(none)");
+      String other = seen.putIfAbsent(catalog, tenant.name());
+      if (other != null) {
+        throw new ConfigException("Tenants " + other + " and " + tenant.name() + " would share one catalog (" + catalog
+            + "): give each its own, e.g. " + TENANTS_PREFIX + tenant.name() + ".catalog.warehouse=" + tenant.name()
+            + " with Floe's catalog service");
+      }
+    }
+  }
+
+  /**
+   * Tenants on one source cluster can register each other's topics unless their prefixes keep them
+   * apart: overlapping prefixes are refused, and tenants without one are warned about.
+   */
+  private static void warnAboutSharedSourceClusters(Map<String, TenantConfig> tenants) {
+    Map<Object, List<TenantConfig>> byCluster = new HashMap<>();
+    tenants.values().forEach(t -> byCluster.computeIfAbsent(t.sourceKafka().get("bootstrap.servers"), k -> new java.util.ArrayList<>()).add(t));
+    for (List<TenantConfig> sharing : byCluster.values()) {
+      if (sharing.size() < 2) {
+        continue;
+      }
+      for (TenantConfig a : sharing) {
+        for (TenantConfig b : sharing) {
+          if (a != b && a.topicPrefix() != null && b.topicPrefix() != null && b.topicPrefix().startsWith(a.topicPrefix())) {
+            throw new ConfigException("Tenants " + a.name() + " and " + b.name() + " share a source cluster and their"
+                + " topic prefixes overlap ('" + a.topicPrefix() + "', '" + b.topicPrefix() + "')");
+          }
+        }
+        if (a.topicPrefix() == null) {
+          org.slf4j.LoggerFactory.getLogger(FloeConfig.class).warn("Tenant {} shares its source cluster with {} and has"
+              + " no {}source.topic-prefix: it may register any topic there", a.name(),
+              sharing.stream().filter(t -> t != a).map(TenantConfig::name).sorted().toList(), TENANTS_PREFIX + a.name() + ".");
+        }
+      }
+    }
   }
 
   private static Set<String> tenantNames(Set<String> keys) {
@@ -159,7 +207,13 @@ public record FloeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + " (" + prefix + "schema-registry.*)", e);
     }
-    return new TenantConfig(name, catalogProperties, s3, multipart, sourceKafka, deadLetterTopic, schemaRegistry);
+    String topicPrefix = settings.value(FloeKeys.SOURCE_TOPIC_PREFIX, prefix);
+    if (topicPrefix != null && !topicPrefix.matches(".*[._-]")) {
+      throw new ConfigException("Invalid " + prefix + FloeKeys.SOURCE_TOPIC_PREFIX.name() + ": " + topicPrefix
+          + " (end it with '.', '-' or '_', so that it cannot also match another tenant's longer name)");
+    }
+    return new TenantConfig(name, catalogProperties, s3, multipart, sourceKafka, deadLetterTopic, schemaRegistry,
+        topicPrefix);
   }
 
   private static void copyIfAbsent(Map<String, String> target, String key, String value) {

@@ -44,6 +44,11 @@ public final class FloeKeys {
           .withDefaultDoc("`kafka.bootstrap.servers`")
           .withDoc("Source cluster; required for a tenant other than `default`."));
 
+  public static final Key<String> SOURCE_TOPIC_PREFIX = DEF.define(stringKey("source.topic-prefix").asScoped()
+      .withDefaultDoc("any topic")
+      .withDoc("The prefix of every topic the tenant may register, e.g. `acme.`: set it when tenants share a source"
+          + " cluster, so one cannot materialize another's topics."));
+
   // Catalog and storage: per tenant.
   public static final Key<String> CATALOG_URI = DEF.define(stringKey("catalog.uri").asRequired().asScoped()
       .withDoc("Iceberg REST catalog URI."));
@@ -240,7 +245,7 @@ public final class FloeKeys {
   /** Not a pass-through prefix: what follows {@code tenants.NAME.} is checked against the scoped keys. */
   public static final Key<Map<String, String>> TENANTS = DEF.define(prefixKey("tenants.NAME.")
       .withDoc("Another tenant: `tenants.NAME.catalog.*`, `.s3.*` (except `s3.multipart.abandoned-after-ms`),"
-          + " `.source.kafka.*`, `.dead-letter.topic`, `.schema-registry.*`, with the meanings above. The top-level"
+          + " `.source.kafka.*`, `.source.topic-prefix`, `.dead-letter.topic`, `.schema-registry.*`, with the meanings above. The top-level"
           + " keys are the tenant `default`."));
 
   /** The namespace of tenant keys: {@code tenants.NAME.KEY}. */

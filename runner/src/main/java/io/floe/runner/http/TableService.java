@@ -47,7 +47,7 @@ public final class TableService {
     this.tenants = tenants;
     this.registry = registry;
     this.tenantNames = new TreeSet<>(tenantNames);
-    this.tableCache = new TableCache(registry::load, Duration.ofSeconds(1), 10_000);
+    this.tableCache = new TableCache(registry::loadOwned, Duration.ofSeconds(1), 10_000);
     this.listings = Caffeine.newBuilder().expireAfterWrite(LIST_CACHE).maximumSize(1).build();
   }
 

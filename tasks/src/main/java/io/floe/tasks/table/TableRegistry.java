@@ -101,6 +101,11 @@ public final class TableRegistry {
     }
     SchemaLimits.from(registration.properties());
     Tenant tenant = tenants.tenant(tenantName);
+    String topicPrefix = tenant.topicPrefix().orElse("");
+    if (!topic.startsWith(topicPrefix)) {
+      throw new IllegalArgumentException("Topic " + Names.describe(topic) + " is not tenant " + tenantName
+          + "'s: its topics start with '" + topicPrefix + "' (source.topic-prefix)");
+    }
     if ((format.usesRegistry() || keyFormat.usesRegistry()) && !tenant.hasSchemaRegistry()) {
       throw new IllegalArgumentException("Format " + (format.usesRegistry() ? format : keyFormat).wireName()
           + " needs a schema registry, and tenant " + tenantName + " has none (set schema-registry.url)");
@@ -389,7 +394,7 @@ public final class TableRegistry {
 
   /** Lets a suspended table run again (after its data or error mode was fixed). */
   public void resume(String tenantName, TableIdentifier id) {
-    Table table = load(tenantName, id);
+    Table table = loadOwned(tenantName, id);
     if (table.properties().containsKey(TableProperties.SUSPENDED)) {
       table.updateProperties().remove(TableProperties.SUSPENDED).commit();
       LOG.info("Table {} resumed", id);
@@ -398,6 +403,21 @@ public final class TableRegistry {
 
   public Table load(String tenantName, TableIdentifier id) {
     return tenants.tenant(tenantName).catalog().loadTable(id);
+  }
+
+  /**
+   * A table of the tenant's, as its {@code floe.tenant} says: another tenant's table in the same
+   * catalog (tenants misconfigured to share one) is as good as absent.
+   *
+   * @throws NoSuchTableException if it does not exist or belongs to another tenant
+   */
+  public Table loadOwned(String tenantName, TableIdentifier id) {
+    Table table = load(tenantName, id);
+    String owner = table.properties().get(TableProperties.TENANT);
+    if (owner != null && !owner.equals(tenantName)) {
+      throw new NoSuchTableException("Table %s does not exist in tenant %s", id, tenantName);
+    }
+    return table;
   }
 
 }

@@ -39,6 +39,11 @@ public interface Tenant {
     return Optional.empty();
   }
 
+  /** The prefix every source topic of this tenant has, when its source cluster is shared; empty if none. */
+  default Optional<String> topicPrefix() {
+    return Optional.empty();
+  }
+
   MultipartSettings multipart();
 
   Map<String, Object> sourceKafka();

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param deadLetterTopic where records that cannot be converted go, on the source cluster
  * @param schemaRegistry the registry of the {@code avro}, {@code protobuf} and {@code json-schema}
  *     formats; {@link SchemaRegistrySettings#none()} if the tenant has none
+ * @param topicPrefix the prefix of every source topic this tenant may register, or null when
+ *     every topic of its source cluster is its own
  */
 public record TenantConfig(
     String name,
@@ -23,7 +25,8 @@ public record TenantConfig(
     MultipartSettings multipart,
     Map<String, Object> sourceKafka,
     String deadLetterTopic,
-    SchemaRegistrySettings schemaRegistry) {
+    SchemaRegistrySettings schemaRegistry,
+    String topicPrefix) {
 
   public TenantConfig {
     Objects.requireNonNull(name, "name");

@@ -114,6 +114,11 @@ public final class Tenants implements AutoCloseable {
     }
 
     @Override
+    public Optional<String> topicPrefix() {
+      return Optional.ofNullable(config.topicPrefix());
+    }
+
+    @Override
     public boolean hasSchemaRegistry() {
       return schemaDecoders != null;
     }

@@ -21,7 +21,16 @@ import org.apache.iceberg.rest.requests.RegisterViewRequest;
 import org.apache.iceberg.rest.requests.RenameTableRequest;
 import org.apache.iceberg.rest.requests.UpdateNamespacePropertiesRequest;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
+import io.floe.catalog.rules.TableLocations;
+import org.apache.iceberg.MetadataUpdate;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableMetadataParser;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.rest.credentials.ImmutableCredential;
+import org.apache.iceberg.rest.requests.ImmutableCreateViewRequest;
+import org.apache.iceberg.view.ViewMetadata;
+import org.apache.iceberg.view.ViewMetadataParser;
 import org.apache.iceberg.rest.responses.ConfigResponse;
 import org.apache.iceberg.rest.responses.LoadTableResponse;
 import org.apache.iceberg.view.BaseMetastoreViewCatalog;
@@ -45,14 +54,19 @@ final class CatalogEndpoints {
   private final String tenant;
   private final CredentialVendor credentials;
   private final Map<Endpoint, Route> byEndpoint = new HashMap<>();
+  private final FileIO io;
+  private final String warehouse;
 
   /**
    * @param warehouse the tenant's warehouse: every table's location lies inside it
    * @param tenant the tenant whose catalog this is
    * @param credentials what a client asking for vended credentials gets with a table
+   * @param io the tenant's FileIO, to read a metadata file before it is registered and to purge
    */
   <C extends BaseMetastoreViewCatalog & SupportsNamespaces> CatalogEndpoints(
-      C catalog, RestJson json, String warehouse, String tenant, CredentialVendor credentials) {
+      C catalog, RestJson json, String warehouse, String tenant, CredentialVendor credentials, FileIO io) {
+    this.io = io;
+    this.warehouse = warehouse;
     this.catalog = catalog;
     this.namespaces = catalog;
     this.views = catalog;
@@ -123,7 +137,7 @@ final class CatalogEndpoints {
         new Route(
             Endpoint.V1_UPDATE_VIEW,
             OK,
-            r -> CatalogHandlers.updateView(views, r.view(), body(r, UpdateTableRequest.class))),
+            this::updateView),
         new Route(
             Endpoint.V1_DELETE_VIEW,
             NO_CONTENT,
@@ -178,6 +192,7 @@ final class CatalogEndpoints {
     CreateNamespaceRequest create = body(request, CreateNamespaceRequest.class);
     Names.checkNamespace(create.namespace());
     Access.checkProperties(request.principal(), create.properties(), "namespace " + create.namespace());
+    checkNamespaceLocation(create.properties());
     return CatalogHandlers.createNamespace(namespaces, create);
   }
 
@@ -185,7 +200,15 @@ final class CatalogEndpoints {
     UpdateNamespacePropertiesRequest update = body(request, UpdateNamespacePropertiesRequest.class);
     Access.checkProperties(request.principal(), update.updates(), "namespace " + request.namespace());
     Access.checkRemovals(request.principal(), update.removals(), "namespace " + request.namespace());
+    checkNamespaceLocation(update.updates());
     return CatalogHandlers.updateNamespaceProperties(namespaces, request.namespace(), update);
+  }
+
+  /** A namespace's {@code location} property (where some engines put its tables) stays in the warehouse. */
+  private void checkNamespaceLocation(Map<String, String> properties) {
+    if (properties != null && properties.get("location") != null) {
+      TableLocations.checkInWarehouse(properties.get("location"), warehouse);
+    }
   }
 
   /**
@@ -273,22 +296,42 @@ final class CatalogEndpoints {
     RegisterTableRequest register = body(request, RegisterTableRequest.class);
     TableIdentifier id = TableIdentifier.of(request.namespace(), register.name());
     Names.checkTable(id);
-    LoadTableResponse response = CatalogHandlers.registerTable(catalog, request.namespace(), register);
-    try {
-      org.apache.iceberg.Table registered = catalog.loadTable(id);
-      locations.checkRegistered(id, registered);
-      Access.checkProperties(request.principal(), registered.properties(), "registered table " + id);
-    } catch (RuntimeException e) {
-      catalog.dropTable(id, false); // only the catalog entry: the files are someone else's
-      throw e;
+    // Everything is checked on the file before the table exists: no request ever sees a
+    // registered table that breaks the rules, not even for a moment.
+    locations.checkMetadataFile(register.metadataLocation());
+    TableMetadata metadata = TableMetadataParser.read(io, register.metadataLocation());
+    Access.checkProperties(request.principal(), metadata.properties(), "registered table " + id);
+    for (org.apache.iceberg.Snapshot snapshot : metadata.snapshots()) {
+      Access.checkRemovals(request.principal(), snapshot.summary() == null ? null : snapshot.summary().keySet(),
+          "registered table " + id + "'s snapshot summary");
     }
+    String location = locations.checkRegistration(id, metadata, register.metadataLocation());
+    LoadTableResponse response = CatalogHandlers.registerTable(catalog, request.namespace(), register);
+    locations.created(id, location);
     return withCredentials(request, response);
   }
 
+  // A view owns no data, but its metadata files live under its location and a drop deletes them:
+  // the location stays in the tenant's warehouse, decided and checked here.
   private Object createView(RestRequest request) {
     CreateViewRequest create = body(request, CreateViewRequest.class);
-    Names.checkTable(TableIdentifier.of(request.namespace(), create.name()));
-    return CatalogHandlers.createView(views, request.namespace(), create);
+    TableIdentifier id = TableIdentifier.of(request.namespace(), create.name());
+    Names.checkTable(id);
+    Access.checkProperties(request.principal(), create.properties(), "view " + id);
+    String location = locations.checkViewLocation(id, create.location());
+    CreateViewRequest placed = ImmutableCreateViewRequest.builder().from(create).location(location).build();
+    return CatalogHandlers.createView(views, request.namespace(), placed);
+  }
+
+  private Object updateView(RestRequest request) {
+    UpdateTableRequest update = body(request, UpdateTableRequest.class);
+    for (MetadataUpdate change : update.updates()) {
+      if (change instanceof MetadataUpdate.SetLocation setLocation) {
+        locations.checkViewLocation(request.view(), setLocation.location());
+      }
+    }
+    Access.checkUpdates(request.principal(), update.updates(), "view " + request.view());
+    return CatalogHandlers.updateView(views, request.view(), update);
   }
 
   private Object renameView(RestRequest request) {
@@ -300,17 +343,32 @@ final class CatalogEndpoints {
 
   private Object registerView(RestRequest request) {
     RegisterViewRequest register = body(request, RegisterViewRequest.class);
-    Names.checkTable(TableIdentifier.of(request.namespace(), register.name()));
+    TableIdentifier id = TableIdentifier.of(request.namespace(), register.name());
+    Names.checkTable(id);
+    locations.checkMetadataFile(register.metadataLocation());
+    ViewMetadata metadata = ViewMetadataParser.read(io.newInputFile(register.metadataLocation()));
+    locations.checkViewLocation(id, metadata.location());
+    Access.checkProperties(request.principal(), metadata.properties(), "registered view " + id);
     return CatalogHandlers.registerView(views, request.namespace(), register);
   }
 
+  /**
+   * A purge deletes everything under the table's location and nothing else: the location is the
+   * table's alone (LocationGuard), while the files its metadata names could be anyone's. A FileIO
+   * that cannot delete by prefix (in-memory, tests) falls back to Iceberg's purge.
+   */
   private Object dropTable(RestRequest request) {
-    if (request.isPurgeRequested()) {
-      CatalogHandlers.purgeTable(catalog, request.table());
+    TableIdentifier id = request.table();
+    if (request.isPurgeRequested() && io instanceof SupportsPrefixOperations prefixes) {
+      String location = TableLocations.normalize(catalog.loadTable(id).location());
+      catalog.dropTable(id, false);
+      prefixes.deletePrefix(location + "/");
+    } else if (request.isPurgeRequested()) {
+      CatalogHandlers.purgeTable(catalog, id);
     } else {
-      CatalogHandlers.dropTable(catalog, request.table());
+      CatalogHandlers.dropTable(catalog, id);
     }
-    locations.forget(request.table());
+    locations.forget(id);
     return null;
   }
 

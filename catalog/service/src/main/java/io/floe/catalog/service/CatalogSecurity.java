@@ -52,7 +52,8 @@ public record CatalogSecurity(
   static final Pattern TENANT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   static final Set<String> RESERVED_TENANT_NAMES = Set.of("namespaces", "transactions", "oauth", "config", "tables", "views");
 
-  private static final List<String> SECRET_WORDS = List.of("secret", "password", "token", "credential", "private-key");
+  private static final List<String> SECRET_WORDS = List.of("secret", "password", "token", "credential", "private-key",
+      "shared-key", "sas-token");
 
   public CatalogSecurity {
     clients = List.copyOf(clients);
@@ -62,7 +63,8 @@ public record CatalogSecurity(
   /** A key whose value is a secret by its name: never handed to clients, never a table property. */
   public static boolean looksSecret(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
-    return SECRET_WORDS.stream().anyMatch(lower::contains);
+    // And keys named for a key (s3.sse.key, adls.auth.shared-key.account.key), not key-columns and the like.
+    return SECRET_WORDS.stream().anyMatch(lower::contains) || lower.endsWith(".key") || lower.endsWith("-key");
   }
 
   /** Authentication off, the warehouse as the default tenant's: what the older tests and tools ran with. */

@@ -76,7 +76,15 @@ public final class CatalogService {
     TenantCatalogs tenants = new TenantCatalogs(config, new RestJson(), CredentialVendor.from(config));
     this.catalogs = tenants;
     // The default tenant's catalog opens now: a database that cannot be reached fails the start.
-    return pool.executeBlocking(() -> tenants.endpoints(CatalogSecurity.DEFAULT_TENANT), false)
+    return pool.executeBlocking(() -> {
+          CatalogEndpoints defaults = tenants.endpoints(CatalogSecurity.DEFAULT_TENANT);
+          tenants.checkNoTableOfDefaultInOtherWarehouses();
+          if (config.security().vending().equals("service-keys") && config.security().tenantWarehouses().size() > 1) {
+            LOG.warn("credentials.vending=service-keys hands every tenant the service's own storage keys: fine for"
+                + " local development, never for tenants that must not see each other's data (use sts)");
+          }
+          return defaults;
+        }, false)
         .compose(this::listen)
         .recover(failure -> stop().transform(ignored -> Future.failedFuture(failure)));
   }

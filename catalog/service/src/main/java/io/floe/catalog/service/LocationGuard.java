@@ -19,6 +19,10 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.PartitionStatisticsFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StatisticsFile;
+import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.rest.requests.UpdateTableRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,15 +79,42 @@ final class LocationGuard {
     locations.put(id, TableLocations.normalize(location));
   }
 
+  /** Checks that a metadata file to be read lies in this catalog's warehouse: nobody reads another's. */
+  void checkMetadataFile(String metadataFile) {
+    TableLocations.checkInWarehouse(metadataFile, warehouse);
+  }
+
   /**
-   * Checks a table just registered from an existing metadata file; the caller drops the
-   * registration again if this throws.
+   * Checks an existing metadata file, read but not registered yet: the table's location is in the
+   * warehouse and alone, and everything it names (the file itself, path properties, manifest lists,
+   * statistics, earlier metadata files) lies inside that location. Only then is it registered, so
+   * no request can ever see a registered table that breaks these rules.
+   *
+   * @return the table's normalized location
    */
-  synchronized void checkRegistered(TableIdentifier id, Table table) {
-    String location = TableLocations.checkInWarehouse(table.location(), warehouse);
+  synchronized String checkRegistration(TableIdentifier id, TableMetadata metadata, String metadataFile) {
+    String location = TableLocations.checkInWarehouse(metadata.location(), warehouse);
     requireAlone(id, location);
-    TableLocations.checkPathProperties(location, table.properties());
-    locations.put(id, location);
+    TableLocations.checkPathProperties(location, metadata.properties());
+    requireInside(id, location, metadataFile, "its metadata file");
+    for (Snapshot snapshot : metadata.snapshots()) {
+      requireInside(id, location, snapshot.manifestListLocation(), "the manifest list of snapshot " + snapshot.snapshotId());
+    }
+    for (StatisticsFile statistics : metadata.statisticsFiles()) {
+      requireInside(id, location, statistics.path(), "a statistics file");
+    }
+    for (PartitionStatisticsFile statistics : metadata.partitionStatisticsFiles()) {
+      requireInside(id, location, statistics.path(), "a partition statistics file");
+    }
+    for (TableMetadata.MetadataLogEntry entry : metadata.previousFiles()) {
+      requireInside(id, location, entry.file(), "an earlier metadata file");
+    }
+    return location;
+  }
+
+  /** A view's location (its metadata files go below it) lies in the warehouse. */
+  String checkViewLocation(TableIdentifier id, String requested) {
+    return TableLocations.checkInWarehouse(requested == null ? defaultLocation(id) : requested, warehouse);
   }
 
   /**
@@ -102,17 +133,47 @@ final class LocationGuard {
         properties.putAll(set.updated());
       }
     }
+    String location;
     if (current == null) {
-      if (newLocation != null) {
-        checkNew(id, newLocation, properties);
+      if (newLocation == null) {
+        return; // the staged create was checked when it was staged
       }
+      location = checkNew(id, newLocation, properties);
+    } else {
+      if (newLocation != null && !TableLocations.normalize(newLocation).equals(current)) {
+        throw new InvalidLocationException(
+            "Cannot move table %s to %s: a table keeps its location (its files would be left behind)", id, newLocation);
+      }
+      TableLocations.checkPathProperties(current, properties);
+      location = current;
+    }
+    // What a commit makes the table name lies inside it: maintenance and purges delete what a
+    // table names, so naming another's files would hand them over.
+    for (MetadataUpdate update : request.updates()) {
+      if (update instanceof MetadataUpdate.AddSnapshot add) {
+        requireInside(id, location, add.snapshot().manifestListLocation(), "the new snapshot's manifest list");
+      } else if (update instanceof MetadataUpdate.SetStatistics set) {
+        requireInside(id, location, set.statisticsFile().path(), "a statistics file");
+      } else if (update instanceof MetadataUpdate.SetPartitionStatistics set) {
+        requireInside(id, location, set.partitionStatisticsFile().path(), "a partition statistics file");
+      }
+    }
+  }
+
+  private static void requireInside(TableIdentifier id, String location, String path, String what) {
+    if (path == null) {
       return;
     }
-    if (newLocation != null && !TableLocations.normalize(newLocation).equals(current)) {
-      throw new InvalidLocationException(
-          "Cannot move table %s to %s: a table keeps its location (its files would be left behind)", id, newLocation);
+    String normalized;
+    try {
+      normalized = TableLocations.normalize(path);
+    } catch (InvalidLocationException e) {
+      throw new InvalidLocationException("Invalid path %s of table %s (%s): %s", path, id, what, e.getMessage());
     }
-    TableLocations.checkPathProperties(current, properties);
+    if (!TableLocations.within(normalized, location)) {
+      throw new InvalidLocationException(
+          "Invalid path %s of table %s: %s must lie inside the table's location %s", path, id, what, location);
+    }
   }
 
   /** Forgets a table that was dropped or renamed away. */

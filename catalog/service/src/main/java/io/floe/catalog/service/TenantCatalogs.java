@@ -3,7 +3,10 @@ package io.floe.catalog.service;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.exceptions.NotFoundException;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +26,7 @@ final class TenantCatalogs implements AutoCloseable {
   private final CredentialVendor credentials;
   private final Map<String, Opened> open = new ConcurrentHashMap<>();
 
-  private record Opened(JdbcCatalog catalog, CatalogEndpoints endpoints) {}
+  private record Opened(JdbcCatalog catalog, FileIO io, CatalogEndpoints endpoints) {}
 
   TenantCatalogs(CatalogServiceConfig config, RestJson json, CredentialVendor credentials) {
     this.config = config;
@@ -47,14 +50,45 @@ final class TenantCatalogs implements AutoCloseable {
   private Opened openCatalog(String tenant) {
     JdbcCatalog catalog = JdbcBackend.open(config, tenant);
     String warehouse = config.security().tenantWarehouses().get(tenant);
+    // The same FileIO the JDBC catalog writes metadata with, for reads before registering and purges.
+    Map<String, String> properties = config.catalogProperties();
+    FileIO io = CatalogUtil.loadFileIO(properties.get(CatalogProperties.FILE_IO_IMPL), properties, null);
     LOG.info("Tenant {}: catalog {} opened, warehouse {}", tenant, JdbcBackend.catalogName(config, tenant), warehouse);
-    return new Opened(catalog, new CatalogEndpoints(catalog, json, warehouse, tenant, credentials));
+    return new Opened(catalog, io, new CatalogEndpoints(catalog, json, warehouse, tenant, credentials, io));
+  }
+
+  /**
+   * Refuses a tenant whose warehouse would hold tables of the default tenant created before
+   * tenants existed (then at {@code WAREHOUSE/NAMESPACE/TABLE}): the new tenant could otherwise
+   * create tables, or be vended credentials, inside them. Only a default namespace named like a
+   * tenant can hold such tables, so only those are looked at.
+   *
+   * @throws IllegalStateException naming the table and the way out
+   */
+  void checkNoTableOfDefaultInOtherWarehouses() {
+    JdbcCatalog defaults = open.computeIfAbsent(CatalogSecurity.DEFAULT_TENANT, this::openCatalog).catalog();
+    config.security().tenantWarehouses().forEach((tenant, warehouse) -> {
+      org.apache.iceberg.catalog.Namespace namespace = org.apache.iceberg.catalog.Namespace.of(tenant);
+      if (tenant.equals(CatalogSecurity.DEFAULT_TENANT) || !defaults.namespaceExists(namespace)) {
+        return;
+      }
+      for (org.apache.iceberg.catalog.TableIdentifier id : defaults.listTables(namespace)) {
+        String location = defaults.loadTable(id).location();
+        if (io.floe.catalog.rules.TableLocations.within(io.floe.catalog.rules.TableLocations.normalize(location),
+            io.floe.catalog.rules.TableLocations.normalize(warehouse))) {
+          throw new IllegalStateException("Tenant " + tenant + "'s warehouse " + warehouse + " holds table " + id
+              + " of tenant default (" + location + "): set " + CatalogServiceConfig.TENANTS.name() + tenant
+              + ".warehouse to a location of its own");
+        }
+      }
+    });
   }
 
   @Override
   public void close() {
     open.forEach((tenant, opened) -> {
       try {
+        opened.io().close();
         opened.catalog().close();
       } catch (Exception e) {
         LOG.warn("Tenant {}: closing its catalog failed", tenant, e);
