@@ -105,6 +105,17 @@ class OAuthClientsIT {
   }
 
   @Test
+  void aTokenFetchedElsewhereWorksAsTheRestSpecsTokenProperty() throws Exception {
+    Map<String, String> properties = engineProperties(null);
+    properties.remove("credential");
+    properties.put("token", stack.infra().token(READER_ID, READER_SECRET));
+    try (RESTCatalog catalog = new RESTCatalog()) {
+      catalog.initialize("engine-with-token", properties);
+      assertThat(catalog.listTables(Namespace.of("sales"))).contains(TableIdentifier.parse(TABLE));
+    }
+  }
+
+  @Test
   void aWrongSecretIsRefusedAtInitialize() {
     assertThatThrownBy(() -> {
       try (RESTCatalog catalog = new RESTCatalog()) {
@@ -125,7 +136,9 @@ class OAuthClientsIT {
   private static Map<String, String> engineProperties(String credential) {
     Map<String, String> properties = new HashMap<>();
     properties.put("uri", stack.infra().catalogUri());
-    properties.put("credential", credential);
+    if (credential != null) {
+      properties.put("credential", credential);
+    }
     properties.put("header.X-Iceberg-Access-Delegation", "vended-credentials");
     properties.put("s3.endpoint", stack.infra().s3Endpoint());
     properties.put("rest-metrics-reporting-enabled", "false");

@@ -50,6 +50,8 @@ public final class LocalStack implements AutoCloseable {
   private LocalStack(EmbeddedInfra infra) {
     this.infra = infra;
     this.catalogUri = infra.catalogUri();
+    SecretScan.watch("the operator's client secret", infra.operatorCredential().substring(EmbeddedInfra.OPERATOR_ID.length() + 1));
+    SecretScan.watch("the S3 secret key", EmbeddedInfra.SECRET_KEY);
   }
 
   public static LocalStack start(Path dir) throws Exception {
@@ -231,16 +233,21 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public HttpResponse<String> get(Runner runner, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(api(runner, path)).header("authorization", "Bearer " + infra.operatorToken())
-        .GET().build(), HttpResponse.BodyHandlers.ofString());
+    return scanned(path, http.send(HttpRequest.newBuilder(api(runner, path)).header("authorization", "Bearer " + infra.operatorToken())
+        .GET().build(), HttpResponse.BodyHandlers.ofString()));
+  }
+
+  private static HttpResponse<String> scanned(String path, HttpResponse<String> response) {
+    SecretScan.checkResponse(path, response.body());
+    return response;
   }
 
   public HttpResponse<String> post(Runner runner, String path, String body) throws Exception {
-    return http.send(
+    return scanned(path, http.send(
         HttpRequest.newBuilder(api(runner, path)).header("content-type", "application/json")
             .header("authorization", "Bearer " + infra.operatorToken())
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString()));
   }
 
   public JsonObject status(Runner runner, String table) throws Exception {
@@ -285,6 +292,10 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     infra.close();
+    List<String> leaks = SecretScan.findings();
+    if (!leaks.isEmpty()) {
+      throw new AssertionError("Secrets found:\n" + String.join("\n", leaks));
+    }
     List<String> blocked = BlockedThreadWatch.warnings();
     if (!blocked.isEmpty()) {
       throw new AssertionError("Vert.x reported blocked threads:\n" + String.join("\n", blocked));

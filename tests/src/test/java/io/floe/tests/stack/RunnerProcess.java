@@ -29,6 +29,8 @@ public final class RunnerProcess implements AutoCloseable {
   private volatile String catalogUri;
   private volatile String credential;
   private volatile String token;
+  /** The secrets the process was configured with: its log must hold none of them. */
+  private volatile List<String> secrets = List.of();
 
   private RunnerProcess(Process process, Path log, int httpPort, Path caFile) {
     this.http = caFile == null ? HttpClient.newHttpClient()
@@ -49,6 +51,10 @@ public final class RunnerProcess implements AutoCloseable {
     RunnerProcess runner = launch(arguments, Map.of(), maxHeap, workDir, port, "/ready", null);
     runner.catalogUri = config.get("catalog.uri");
     runner.credential = config.get("catalog.credential");
+    runner.secrets = config.entrySet().stream()
+        .filter(e -> e.getKey().contains("secret") || e.getKey().endsWith("credential"))
+        .map(e -> e.getKey().endsWith("credential") ? e.getValue().substring(e.getValue().indexOf(':') + 1) : e.getValue())
+        .filter(v -> v.length() >= 8).toList();
     return runner;
   }
 
@@ -221,9 +227,14 @@ public final class RunnerProcess implements AutoCloseable {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    List<String> blocked = Files.readAllLines(log).stream().filter(line -> line.contains("has been blocked for")).toList();
+    List<String> lines = Files.readAllLines(log);
+    List<String> blocked = lines.stream().filter(line -> line.contains("has been blocked for")).toList();
     if (!blocked.isEmpty()) {
       throw new AssertionError("Runner " + process.pid() + " reported blocked threads:\n" + String.join("\n", blocked));
+    }
+    long leaking = lines.stream().filter(line -> secrets.stream().anyMatch(line::contains)).count();
+    if (leaking > 0) {
+      throw new AssertionError("Runner " + process.pid() + " logged a configured secret in " + leaking + " lines of " + log);
     }
   }
 }
