@@ -42,17 +42,22 @@ locals {
   catalog_uri   = local.ecs ? "${local.https ? "https" : "http"}://${local.endpoint_host}" : var.external_catalog_uri
 
   # The auth secret's JSON keys: the signing key, and a secret per client (the runners' first).
+  # Each client's settings are FLOE_CATALOG_SERVICE_AUTH_CLIENTS_<ID>_*, ID spelt as the
+  # environment rule says ("-" → "__", "." → "_", upper case).
   client_roles = merge({ "floe-runner" = { role = "operator", tenant = null } }, var.clients)
+  client_variables = {
+    for id in keys(local.client_roles) : id => "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}"
+  }
   client_environment = merge([
     for id, client in local.client_roles : merge(
-      { "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_ROLE" = client.role },
-      client.tenant == null ? {} : { "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_TENANT" = client.tenant },
+      { "${local.client_variables[id]}_ROLE" = client.role },
+      client.tenant == null ? {} : { "${local.client_variables[id]}_TENANT" = client.tenant },
     )
   ]...)
   auth_secrets = local.ecs ? concat(
     [{ name = "FLOE_CATALOG_SERVICE_AUTH_SIGNING__KEY", valueFrom = "${aws_secretsmanager_secret.auth[0].arn}:signing-key::" }],
-    [for id, client in local.client_roles : {
-      name      = "FLOE_CATALOG_SERVICE_AUTH_CLIENTS_${upper(replace(replace(id, "-", "__"), ".", "_"))}_SECRET"
+    [for id in keys(local.client_roles) : {
+      name      = "${local.client_variables[id]}_SECRET"
       valueFrom = "${aws_secretsmanager_secret.auth[0].arn}:client-${id}::"
     }],
   ) : []

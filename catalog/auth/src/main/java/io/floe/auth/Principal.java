@@ -12,6 +12,9 @@ import java.util.Objects;
  */
 public record Principal(String subject, String tenant, Role role) {
 
+  /** The tenant a single-tenant deployment has, and an operator acts in unless it names another. */
+  public static final String DEFAULT_TENANT = "default";
+
   /** Stands in for every caller when authentication is switched off ({@code floe dev} on request only). */
   public static final Principal ANONYMOUS_OPERATOR = new Principal("anonymous", null, Role.OPERATOR);
 
@@ -33,6 +36,11 @@ public record Principal(String subject, String tenant, Role role) {
 
   public boolean isOperator() {
     return role == Role.OPERATOR;
+  }
+
+  /** The tenant a request acts in when it names none: the principal's own, {@link #DEFAULT_TENANT} for an operator. */
+  public String tenantOrDefault() {
+    return tenant != null ? tenant : DEFAULT_TENANT;
   }
 
   /** Whether this principal may read and change what belongs to {@code tenantName}. */

@@ -60,7 +60,6 @@ public final class AdminApi {
   /** Answered on the event loop without the worker: never refused, so checks see a busy runner. */
   private static final Set<String> PROBES = Set.of("/health", "/ready", "/metrics");
   private static final String SLOT = "floe.admin.slot";
-  private static final String DEFAULT_TENANT = "default";
 
   private final Vertx vertx;
   private final BearerAuth auth;
@@ -166,7 +165,7 @@ public final class AdminApi {
    */
   private static String tenantOf(RoutingContext ctx, String named) {
     Principal principal = BearerAuth.principal(ctx);
-    String tenant = named != null ? named : principal.tenant() != null ? principal.tenant() : DEFAULT_TENANT;
+    String tenant = named != null ? named : principal.tenantOrDefault();
     if (!principal.mayActFor(tenant)) {
       BearerAuth.reply(ctx, AuthException.forbidden(principal.describe() + " may not act for tenant " + tenant));
       return null;
@@ -324,9 +323,7 @@ public final class AdminApi {
   /** Callers' mistakes keep their message; anything else is a 500 that shows only a reference. */
   private static void failed(RoutingContext ctx, Throwable e) {
     String message = Objects.requireNonNullElse(e.getMessage(), "Invalid request");
-    if (e instanceof AuthException auth) {
-      BearerAuth.reply(ctx, auth);
-    } else if (e instanceof IllegalArgumentException) {
+    if (e instanceof IllegalArgumentException) {
       error(ctx, 400, message);
     } else if (e instanceof NoSuchTableException) {
       error(ctx, 404, "NoSuchTableException", message);

@@ -71,18 +71,13 @@ public final class TableRegistry {
    * Registers {@code topic → id}. Idempotent for the same topic and formats; the error mode may be
    * changed by registering again.
    *
-   * @throws IllegalStateException if the table exists and is fed by another topic, or was
-   *     registered with another format, key format or partitioning
-   * @throws IllegalArgumentException for an unsupported format, error mode or partition term, or
-   *     a registry format on a tenant without a schema registry
-   */
-  public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration) {
-    return register(tenantName, id, registration, false);
-  }
-
-  /**
    * @param adopt whether a table created outside Floe may be taken over (Floe then writes to it and
    *     maintains it); without it, registering such a table is refused
+   * @throws IllegalStateException if the table exists and is fed by another topic, was registered
+   *     with another format, key format or partitioning, belongs to another tenant, or was created
+   *     outside Floe and {@code adopt} is false
+   * @throws IllegalArgumentException for an unsupported format, error mode or partition term, or
+   *     a registry format on a tenant without a schema registry
    */
   public RegisteredTable register(String tenantName, TableIdentifier id, Registration registration, boolean adopt) {
     Names.checkTable(id);

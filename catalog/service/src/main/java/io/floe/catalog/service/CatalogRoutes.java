@@ -87,6 +87,8 @@ final class CatalogRoutes {
   private final Dispatcher catalogs;
   private final Map<String, String> clientDefaults;
   private final Map<String, String> tenantWarehouses;
+  /** Each tenant by its warehouse's normal form, and the root's, for {@code /v1/config?warehouse=}. */
+  private final Map<String, String> tenantsByLocation = new HashMap<>();
   private final String rootWarehouse;
   private final BearerAuth auth;
   private final TokenEndpoint tokens;
@@ -125,7 +127,13 @@ final class CatalogRoutes {
     this.catalogs = catalogs;
     this.clientDefaults = Map.copyOf(clientDefaults);
     this.tenantWarehouses = Map.copyOf(tenantWarehouses);
-    this.rootWarehouse = rootWarehouse;
+    tenantWarehouses.forEach((tenant, location) -> {
+      String normalized = normalizedOrNull(location);
+      if (normalized != null) {
+        tenantsByLocation.put(normalized, tenant);
+      }
+    });
+    this.rootWarehouse = normalizedOrNull(rootWarehouse);
     this.auth = auth;
     this.tokens = tokens;
     this.jwksJson = jwksJson;
@@ -223,7 +231,7 @@ final class CatalogRoutes {
   private void config(RoutingContext ctx) {
     Principal principal = BearerAuth.principal(ctx);
     String asked = ctx.queryParams().get("warehouse");
-    String tenant = asked == null || asked.isBlank() ? ownTenant(principal) : tenantNamed(asked, principal);
+    String tenant = asked == null || asked.isBlank() ? principal.tenantOrDefault() : tenantNamed(asked, principal);
     if (tenant == null) {
       send(ctx, 404, RestJson.write(ErrorMapper.toResponse(404, "NoSuchWarehouseException",
           "No such warehouse: " + asked + " (name your tenant, or leave warehouse out)")));
@@ -236,28 +244,32 @@ final class CatalogRoutes {
     send(ctx, 200, json.write(CatalogEndpoints.config(clientDefaults, routes, tenant)));
   }
 
-  private static String ownTenant(Principal principal) {
-    return principal.tenant() != null ? principal.tenant() : CatalogSecurity.DEFAULT_TENANT;
-  }
-
   /** The tenant a {@code warehouse} parameter names, by name or by location; null for none. */
   private String tenantNamed(String warehouse, Principal principal) {
     if (tenantWarehouses.containsKey(warehouse)) {
       return warehouse;
     }
-    String location = TableLocations.normalize(warehouse);
+    String location = normalizedOrNull(warehouse);
     // The service's own warehouse root was the one catalog's before tenants: it still names default.
-    if (rootWarehouse != null && TableLocations.normalize(rootWarehouse).equals(location)) {
-      return principal.isOperator() ? CatalogSecurity.DEFAULT_TENANT : principal.tenant();
+    if (location != null && location.equals(rootWarehouse)) {
+      return principal.tenantOrDefault();
     }
-    for (Map.Entry<String, String> tenant : tenantWarehouses.entrySet()) {
-      if (TableLocations.normalize(tenant.getValue()).equals(location)) {
-        return tenant.getKey();
-      }
+    String byLocation = location == null ? null : tenantsByLocation.get(location);
+    if (byLocation != null) {
+      return byLocation;
     }
     // A tenant's principal that names something else is still only ever given its own catalog
     // when the name is not another tenant's: clients often pass the bucket as the warehouse.
     return principal.isOperator() ? null : principal.tenant();
+  }
+
+  /** A location in its normal form, or null for a name that is not one. */
+  private static String normalizedOrNull(String location) {
+    try {
+      return location == null ? null : TableLocations.normalize(location);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static AuthException forbidden(Principal principal, String tenant) {
@@ -267,7 +279,7 @@ final class CatalogRoutes {
   private void dispatch(RoutingContext ctx, Route route) {
     Principal principal = BearerAuth.principal(ctx);
     String prefix = ctx.pathParam("prefix");
-    String tenant = prefix == null ? ownTenant(principal) : prefix;
+    String tenant = prefix == null ? principal.tenantOrDefault() : prefix;
     if (!principal.mayActFor(tenant)) {
       BearerAuth.reply(ctx, forbidden(principal, tenant));
       return;

@@ -2,6 +2,7 @@ package io.floe.catalog.service;
 
 import io.floe.auth.Clients;
 import io.floe.auth.PemTls;
+import io.floe.auth.Principal;
 import io.floe.auth.Role;
 import io.floe.auth.SigningKeys;
 import io.floe.auth.TokenRules;
@@ -46,7 +47,7 @@ public record CatalogSecurity(
     String stsEndpoint,
     Duration stsDuration) {
 
-  public static final String DEFAULT_TENANT = "default";
+  public static final String DEFAULT_TENANT = Principal.DEFAULT_TENANT;
 
   /** Tenant names: they are REST prefixes and path segments, so plain, and not a route's own word. */
   static final Pattern TENANT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");

@@ -43,6 +43,7 @@ public final class CatalogService {
 
   private final Vertx vertx;
   private final CatalogServiceConfig config;
+  private final RestJson json = new RestJson();
   private volatile WorkerExecutor worker;
   private volatile TenantCatalogs catalogs;
   private volatile TokenVerifier verifier;
@@ -73,7 +74,7 @@ public final class CatalogService {
     WorkerExecutor pool =
         vertx.createSharedWorkerExecutor(WORKER_POOL_NAME, config.workerPoolSize());
     this.worker = pool;
-    TenantCatalogs tenants = new TenantCatalogs(config, new RestJson(), CredentialVendor.from(config));
+    TenantCatalogs tenants = new TenantCatalogs(config, json, CredentialVendor.from(config));
     this.catalogs = tenants;
     // The default tenant's catalog opens now: a database that cannot be reached fails the start.
     return pool.executeBlocking(() -> {
@@ -108,7 +109,6 @@ public final class CatalogService {
   }
 
   private Future<Integer> listen(CatalogEndpoints defaultTenant) {
-    RestJson json = new RestJson();
     CatalogSecurity security = config.security();
     BearerAuth auth;
     TokenEndpoint tokens = null;

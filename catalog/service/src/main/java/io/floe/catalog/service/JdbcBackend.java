@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 
 /** Opens the JDBC catalog behind the service. Blocking: call it on a worker thread. */
@@ -19,9 +20,10 @@ final class JdbcBackend {
    * Opens the catalog, creating a SQLite file's parent directory and the catalog's tables when
    * they are missing.
    */
-  static JdbcCatalog open(CatalogServiceConfig config, String tenant) {
+  /** @param io the FileIO the catalog writes metadata with; closed with the catalog */
+  static JdbcCatalog open(CatalogServiceConfig config, String tenant, FileIO io) {
     sqliteFile(config.jdbcUri()).ifPresent(JdbcBackend::createParentDirectory);
-    JdbcCatalog catalog = new JdbcCatalog();
+    JdbcCatalog catalog = new JdbcCatalog(properties -> io, null, true);
     Map<String, String> properties = new HashMap<>(config.catalogProperties());
     properties.put(CatalogProperties.WAREHOUSE_LOCATION, config.security().tenantWarehouses().get(tenant));
     try {

@@ -26,7 +26,7 @@ final class TenantCatalogs implements AutoCloseable {
   private final CredentialVendor credentials;
   private final Map<String, Opened> open = new ConcurrentHashMap<>();
 
-  private record Opened(JdbcCatalog catalog, FileIO io, CatalogEndpoints endpoints) {}
+  private record Opened(JdbcCatalog catalog, CatalogEndpoints endpoints) {}
 
   TenantCatalogs(CatalogServiceConfig config, RestJson json, CredentialVendor credentials) {
     this.config = config;
@@ -48,13 +48,14 @@ final class TenantCatalogs implements AutoCloseable {
   }
 
   private Opened openCatalog(String tenant) {
-    JdbcCatalog catalog = JdbcBackend.open(config, tenant);
-    String warehouse = config.security().tenantWarehouses().get(tenant);
-    // The same FileIO the JDBC catalog writes metadata with, for reads before registering and purges.
+    // One FileIO: the JDBC catalog writes metadata with it, the endpoints read metadata files
+    // before registering them and purge with it.
     Map<String, String> properties = config.catalogProperties();
     FileIO io = CatalogUtil.loadFileIO(properties.get(CatalogProperties.FILE_IO_IMPL), properties, null);
+    JdbcCatalog catalog = JdbcBackend.open(config, tenant, io);
+    String warehouse = config.security().tenantWarehouses().get(tenant);
     LOG.info("Tenant {}: catalog {} opened, warehouse {}", tenant, JdbcBackend.catalogName(config, tenant), warehouse);
-    return new Opened(catalog, io, new CatalogEndpoints(catalog, json, warehouse, tenant, credentials, io));
+    return new Opened(catalog, new CatalogEndpoints(catalog, json, warehouse, tenant, credentials, io));
   }
 
   /**
@@ -88,8 +89,7 @@ final class TenantCatalogs implements AutoCloseable {
   public void close() {
     open.forEach((tenant, opened) -> {
       try {
-        opened.io().close();
-        opened.catalog().close();
+        opened.catalog().close(); // and its FileIO
       } catch (Exception e) {
         LOG.warn("Tenant {}: closing its catalog failed", tenant, e);
       }
