@@ -232,6 +232,62 @@ class AuthMatrixIT {
       }
     }
     assertThat(wrong).isEmpty();
+    assertRefusedCallsChangedNothing();
+  }
+
+  /** Every call refused (401, 403) left acme's catalog and registrations as they were. */
+  private static void assertRefusedCallsChangedNothing() {
+    try (RESTCatalog acme = catalogAs("acme")) {
+      org.apache.iceberg.Table fixture = acme.loadTable(TableIdentifier.of("fixture", "t"));
+      Map<String, String> namespaceProperties = acme.loadNamespaceMetadata(Namespace.of("fixture"));
+      for (String caller : List.of("none", "expired", "forged", "other")) {
+        assertThat(acme.namespaceExists(Namespace.of("ns_" + caller))).as(caller).isFalse();
+        for (String name : List.of("t_", "moved_", "alias_", "events_")) {
+          assertThat(acme.tableExists(TableIdentifier.of("fixture", name + caller))).as(caller + " " + name).isFalse();
+        }
+        for (String name : List.of("v_", "vmoved_", "rv_")) {
+          assertThat(acme.viewExists(TableIdentifier.of("fixture", name + caller))).as(caller + " " + name).isFalse();
+        }
+        assertThat(fixture.properties()).as(caller).doesNotContainKeys("k_" + caller, "tx_" + caller);
+        assertThat(namespaceProperties).as(caller).doesNotContainKey("owner_" + caller);
+        assertThat(acme.loadTable(TableIdentifier.of("fixture", "plain_" + caller)).properties())
+            .as(caller + " did not adopt").doesNotContainKey("floe.source.topic");
+      }
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void hostilePrefixesAndMetadataLocationsReachNothing() throws Exception {
+    String catalog = stack.infra().catalogUri();
+    // Refused, or no such route once the path's dot segments are resolved: never another catalog.
+    for (String prefix : List.of("%2E%2E", "globex%2F..%2Facme", "default%00", "ACME", "a%20b")) {
+      HttpResponse<String> tenant = send("GET", URI.create(catalog + "/v1/" + prefix + "/namespaces"), null, TOKENS.get("own"));
+      assertThat(tenant.statusCode()).as(prefix).isIn(400, 403, 404);
+      assertThat(tenant.body()).as(prefix).doesNotContain("\"namespaces\"");
+      assertThat(send("GET", URI.create(catalog + "/v1/" + prefix + "/namespaces"), null, TOKENS.get("operator")).statusCode())
+          .as("operator " + prefix).isIn(400, 404);
+    }
+    for (String prefix : List.of("default%00", "ACME", "a%20b")) {
+      assertThat(send("GET", URI.create(catalog + "/v1/" + prefix + "/namespaces"), null, TOKENS.get("own")).statusCode())
+          .as("a name that reaches the router is another tenant's, so refused: " + prefix).isEqualTo(403);
+    }
+    for (String file : List.of("file:///etc/passwd", "s3://other-bucket/x/metadata/v1.metadata.json", "../../x.json")) {
+      HttpResponse<String> refused = send("POST", URI.create(catalog + "/v1/acme/namespaces/fixture/register"),
+          new JsonObject().put("name", "hostile").put("metadata-location", file).encode(), TOKENS.get("own"));
+      assertThat(refused.statusCode()).as(file).isEqualTo(400);
+      assertThat(refused.body()).as(file).doesNotContain("root:");
+    }
+    assertThat(send("GET", URI.create(catalog + "/v1/config?warehouse=%00%2F..%2F"), null, TOKENS.get("operator"))
+        .statusCode()).isEqualTo(404);
+    HttpResponse<String> adopt = send("POST", adminUri("/api/v1/tables"), new JsonObject().put("table", "fixture.plain_own")
+        .put("topic", TOPIC).put("adopt", "yes").encode(), TOKENS.get("operator"));
+    assertThat(adopt.statusCode()).isEqualTo(400);
+    assertThat(adopt.body()).contains("'adopt' must be true or false");
+    try (RESTCatalog acme = catalogAs("acme")) {
+      assertThat(acme.tableExists(TableIdentifier.of("fixture", "hostile"))).isFalse();
+    }
   }
 
   @Test
