@@ -7,11 +7,14 @@ import io.floe.tasks.table.TableRules;
 import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything a runner is configured with, parsed and validated once at start.
@@ -76,7 +79,7 @@ public record FloeConfig(
       throw new ConfigException(e.getMessage(), e);
     }
     refuseSharedCatalogs(tenants);
-    warnAboutSharedSourceClusters(tenants);
+    checkSharedSourceClusters(tenants);
     // Floe's own topics can never be a table's source: a table fed by the task topic would feed on itself.
     Set<String> internalTopics = new TreeSet<>(
         List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
@@ -102,7 +105,7 @@ public record FloeConfig(
    */
   private static void refuseSharedCatalogs(Map<String, TenantConfig> tenants) {
     Map<String, String> seen = new HashMap<>();
-    for (TenantConfig tenant : new java.util.TreeMap<>(tenants).values()) {
+    for (TenantConfig tenant : new TreeMap<>(tenants).values()) {
       String uri = String.valueOf(tenant.catalogProperties().get("uri")).replaceAll("/+$", "");
       String catalog = uri + " warehouse " + tenant.catalogProperties().getOrDefault("warehouse", "(none)");
       String other = seen.putIfAbsent(catalog, tenant.name());
@@ -118,9 +121,9 @@ public record FloeConfig(
    * Tenants on one source cluster can register each other's topics unless their prefixes keep them
    * apart: overlapping prefixes are refused, and tenants without one are warned about.
    */
-  private static void warnAboutSharedSourceClusters(Map<String, TenantConfig> tenants) {
+  private static void checkSharedSourceClusters(Map<String, TenantConfig> tenants) {
     Map<Object, List<TenantConfig>> byCluster = new HashMap<>();
-    tenants.values().forEach(t -> byCluster.computeIfAbsent(t.sourceKafka().get("bootstrap.servers"), k -> new java.util.ArrayList<>()).add(t));
+    tenants.values().forEach(t -> byCluster.computeIfAbsent(t.sourceKafka().get("bootstrap.servers"), k -> new ArrayList<>()).add(t));
     for (List<TenantConfig> sharing : byCluster.values()) {
       if (sharing.size() < 2) {
         continue;
@@ -133,7 +136,7 @@ public record FloeConfig(
           }
         }
         if (a.topicPrefix() == null) {
-          org.slf4j.LoggerFactory.getLogger(FloeConfig.class).warn("Tenant {} shares its source cluster with {} and has"
+          LoggerFactory.getLogger(FloeConfig.class).warn("Tenant {} shares its source cluster with {} and has"
               + " no {}source.topic-prefix: it may register any topic there", a.name(),
               sharing.stream().filter(t -> t != a).map(TenantConfig::name).sorted().toList(), TENANTS_PREFIX + a.name() + ".");
         }
