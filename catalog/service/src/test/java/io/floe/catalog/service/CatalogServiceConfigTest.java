@@ -124,6 +124,43 @@ class CatalogServiceConfigTest {
   }
 
   @Test
+  void clientsAreCheckedWithTheKeyThatIsWrong(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"),
+        io.floe.auth.SigningKeys.generate().privateKeyPem());
+    String clients = "catalog.service.auth.clients.";
+    Map<String, String> base = Map.of(WAREHOUSE, "s3://w/", "catalog.service.auth.signing-key-file", key.toString());
+    assertThatThrownBy(() -> CatalogServiceConfig.from(base)).hasMessageContaining("no clients");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, clients + "etl.secret", "long-enough-secret-1",
+        clients + "etl.colour", "blue"))).hasMessageContaining("Unknown key " + clients + "etl.colour");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, clients + "etl.secret", "long-enough-secret-1",
+        clients + "etl.role", "root"))).hasMessageContaining("Invalid role 'root'").hasMessageContaining(clients + "etl.role");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, clients + "etl.secret", "short", clients + "etl.tenant", "acme")))
+        .hasMessageContaining("at least 16").hasMessageNotContaining("short");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, clients + "etl.secret", "long-enough-secret-1",
+        clients + "etl.tenant", "../acme"))).hasMessageContaining("Invalid tenant name '../acme'");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, "catalog.service.auth.jwks-url", "https://idp/jwks")))
+        .hasMessageContaining("exactly one of");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(base, "catalog.service.auth.signing-key", "pem")))
+        .hasMessageContaining("not both");
+    java.nio.file.Path notAKey = java.nio.file.Files.writeString(dir.resolve("not-a-key.pem"), "hello");
+    assertThatThrownBy(() -> CatalogServiceConfig.from(with(Map.of(WAREHOUSE, "s3://w/",
+        "catalog.service.auth.signing-key-file", notAKey.toString()), clients + "etl.secret", "long-enough-secret-1",
+        clients + "etl.tenant", "acme"))).hasMessageContaining("openssl genpkey").hasMessageNotContaining("hello");
+    CatalogServiceConfig ok = CatalogServiceConfig.from(with(base, clients + "etl.secret", "long-enough-secret-1",
+        clients + "etl.tenant", "acme"));
+    assertThat(ok.security().tenantWarehouses()).containsKeys("default", "acme");
+    assertThat(ok.toString()).doesNotContain("long-enough-secret-1").doesNotContain("PRIVATE KEY");
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... pairs) {
+    Map<String, String> settings = new java.util.HashMap<>(base);
+    for (int i = 0; i < pairs.length; i += 2) {
+      settings.put(pairs[i], pairs[i + 1]);
+    }
+    return settings;
+  }
+
+  @Test
   void warehouseIsRequired() {
     assertThatThrownBy(() -> CatalogServiceConfig.from(Map.of(AUTH, "false")))
         .isInstanceOf(IllegalArgumentException.class)
