@@ -7,10 +7,7 @@ import io.floe.tasks.commit.SourceOffsets;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.OffsetRange;
 import io.floe.tasks.table.RegisteredTable;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -98,28 +95,5 @@ class MaterializePlannerTest {
     planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L));
     planner.reset();
     assertThat(planner.plan(TABLE, SourceOffsets.none(), Map.of(0, 10L))).isNotEmpty();
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-25T00:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
