@@ -5,10 +5,16 @@ import io.floe.runner.config.FloeConfig;
 import io.floe.runner.config.RunnerConfig;
 import io.floe.runner.consume.TaskConsumerVerticle;
 import io.floe.runner.consume.TaskPublisher;
+import io.floe.runner.fleet.FleetState;
+import io.floe.runner.fleet.TenantDirectory;
+import io.floe.runner.fleet.TopicTail;
+import io.floe.runner.fleet.UsageMeter;
 import io.floe.runner.http.AdminApiVerticle;
 import io.floe.runner.http.TableService;
+import io.floe.runner.http.TenantService;
 import io.floe.runner.plan.PlannerService;
 import io.floe.runner.plan.PlannerVerticle;
+import io.floe.tasks.contract.TaskEnvelope;
 import io.floe.tasks.deadletter.KafkaDeadLetterSink;
 import io.floe.tasks.execute.TaskDispatcher;
 import io.floe.tasks.faults.CrashPoints;
@@ -16,6 +22,7 @@ import io.floe.tasks.maintain.CompactExecutor;
 import io.floe.tasks.maintain.MaintainExecutor;
 import io.floe.tasks.materialize.MaterializeExecutor;
 import io.floe.tasks.materialize.MaterializeMetrics;
+import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.source.KafkaClientFactory;
 import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.table.TableRules;
@@ -37,6 +44,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
@@ -44,15 +52,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +92,11 @@ public final class Runner {
   private ExecutorService uploads;
   private Tenants tenants;
   private TaskPublisher publisher;
+  private Producer<String, String> stateProducer;
+  private TenantDirectory directory;
+  private FleetState fleet;
+  private final List<TopicTail> tails = new ArrayList<>();
+  private ScheduledExecutorService usagePublisher;
   private volatile TaskConsumerVerticle consumer;
   private volatile PlannerVerticle planner;
   private volatile AdminApiVerticle api;
@@ -104,7 +123,10 @@ public final class Runner {
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     uploads = Executors.newFixedThreadPool(runner.uploadThreads(), named("floe-s3-upload"));
-    tenants = new Tenants(config::tenant, kafkaClients, 64, runner.uploadThreads() + 8);
+    stateProducer = new KafkaProducer<>(stateProducerProperties(runner), new StringSerializer(), new StringSerializer());
+    directory = new TenantDirectory(config, System.getenv(), runner.tenantsTopic(), stateProducer);
+    fleet = new FleetState(runner.tenantStateTopic(), stateProducer);
+    tenants = new Tenants(directory::config, kafkaClients, 64, runner.uploadThreads() + 8);
     OpenFileBudget openFiles = config.materialize().maxOpenFilesPerRunner() > 0
         ? new OpenFileBudget(Math.max(config.materialize().maxOpenFilesPerRunner(), runner.maxConcurrentTasks()))
         : OpenFileBudget.forHeap(Runtime.getRuntime().maxMemory(), runner.maxConcurrentTasks());
@@ -128,15 +150,26 @@ public final class Runner {
     MaintainExecutor maintain = new MaintainExecutor(tenants, uploads, s3Metrics, metrics, Clock.systemUTC(),
         rules.orphanMinAgeFloor(), tenant -> registry.recentListing(tenant, listingAge).locations());
     TaskDispatcher dispatcher = new TaskDispatcher(List.of(materialize, compact, maintain));
-    consumer = new TaskConsumerVerticle(runner, dispatcher, publisher, metrics);
+    UsageMeter usage = new UsageMeter(metrics);
+    consumer = new TaskConsumerVerticle(runner, envelope -> run(envelope, dispatcher, usage), publisher, metrics);
     Function<Vertx, PlannerService> plannerService = instance -> new PlannerService(instance, config.planner(),
-        runner.kafka(), runner.groupId(), runner.taskTopic(), config.tenants().keySet(), tenants, registry, publisher, metrics);
+        runner, directory, tenants, registry, publisher, fleet, metrics);
     planner = config.planner().enabled() ? PlannerVerticle.enabled(plannerService) : PlannerVerticle.disabled(plannerService);
-    api = new AdminApiVerticle(config.api(), new TableService(tenants, registry, config.tenants().keySet()), metrics,
+    directory.onChange(name -> {
+      tenants.retire(name); // new settings take effect at the tenant's next task
+      planner.tablesChanged();
+    });
+    TenantService tenantService = new TenantService(directory, fleet, this::ensureDeadLetterTopic);
+    api = new AdminApiVerticle(config.api(), new TableService(tenants, registry, directory), tenantService, metrics,
         consumer::isReady, planner::tablesChanged, runner.httpHost(), runner.httpPort());
+    Instant started = Instant.now();
     return vertx.executeBlocking(() -> {
           ensureTopics();
+          followFleetTopics();
           openTenants();
+          usagePublisher = Executors.newSingleThreadScheduledExecutor(named("floe-usage-publisher"));
+          usagePublisher.scheduleWithFixedDelay(() -> fleet.publishUsage(usage.drainChanged(), started),
+              USAGE_PUBLISH_INTERVAL.toMillis(), USAGE_PUBLISH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
           return null;
         }, false)
         // Each on its own event loop; the API last, so it never answers for a part not yet there.
@@ -151,6 +184,45 @@ public final class Runner {
         .recover(e -> Future.fromCompletionStage(stop()).transform(stopped -> Future.<Integer>failedFuture(e)));
   }
 
+  /** Usage totals go to the tenant-state topic this often: a runner killed loses at most this much of them. */
+  static final Duration USAGE_PUBLISH_INTERVAL = Duration.ofSeconds(5);
+
+  /**
+   * Runs one task on its worker thread, metered: a task of a suspended or deleted tenant is
+   * skipped (its work is planned afresh when the tenant resumes).
+   */
+  private TaskResult run(TaskEnvelope envelope, TaskDispatcher dispatcher, UsageMeter usage) {
+    String tenant = envelope.tenant();
+    if (directory.isSuspended(tenant) || directory.isDeleted(tenant)) {
+      String why = "tenant " + tenant + " is " + (directory.isDeleted(tenant) ? "deleted" : "suspended");
+      LOG.info("{} skipped: {}", envelope, why);
+      return new TaskResult.Skipped(why);
+    }
+    return usage.run(envelope, dispatcher::execute);
+  }
+
+  /** Follows the tenants topic and the tenant-state topic; waits (bounded) until the tenants are read. */
+  private void followFleetTopics() throws Exception {
+    RunnerConfig runner = config.runner();
+    TopicTail tenantsTail = new TopicTail(runner.kafka(), runner.tenantsTopic(), true, directory::apply).start();
+    tails.add(tenantsTail);
+    tails.add(new TopicTail(runner.kafka(), runner.tenantStateTopic(), true, fleet::apply).start());
+    try {
+      tenantsTail.caughtUp().get(60, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Cannot read the tenants topic " + runner.tenantsTopic() + " within 60 s", e);
+    }
+    LOG.info("Tenants: {} ({} from the configuration file)", directory.names(), config.tenants().size());
+  }
+
+  private static Map<String, Object> stateProducerProperties(RunnerConfig runner) {
+    Map<String, Object> properties = new HashMap<>(runner.kafka());
+    properties.put("acks", "all");
+    properties.put("enable.idempotence", "true");
+    properties.putIfAbsent("client.id", "floe-fleet-state-producer");
+    return properties;
+  }
+
   /**
    * Opens every tenant's clients now, not at its first task: Iceberg's OAuth2 client registers a
    * JVM shutdown hook when a catalog opens, which fails once shutdown has begun (a task draining
@@ -158,7 +230,7 @@ public final class Runner {
    * tenant's outage never stops the runner.
    */
   private void openTenants() {
-    for (String name : config.tenants().keySet()) {
+    for (String name : directory.active()) {
       try {
         tenants.tenant(name);
       } catch (RuntimeException e) {
@@ -211,6 +283,13 @@ public final class Runner {
         // Tasks interrupted at the deadline have aborted their uploads with the tenants' clients
         // (the consumer waited for them): only now close those clients.
         .eventually(() -> vertx.executeBlocking(() -> {
+          if (usagePublisher != null) {
+            usagePublisher.shutdownNow();
+          }
+          tails.forEach(TopicTail::close);
+          if (stateProducer != null) {
+            stateProducer.close(Duration.ofSeconds(5));
+          }
           if (tenants != null) {
             tenants.close();
           }
@@ -251,26 +330,43 @@ public final class Runner {
       topics.add(new NewTopic(runner.taskTopic(), runner.taskTopicPartitions(), runner.replicationFactor()));
       topics.add(new NewTopic(runner.taskDeadLetterTopic(), 1, runner.replicationFactor()));
       topics.add(new NewTopic(config.planner().leaderTopic(), 1, runner.replicationFactor()));
+      // Whole state, one record per key: compacted, kept for ever.
+      Map<String, String> compacted = Map.of("cleanup.policy", "compact", "retention.ms", "-1");
+      topics.add(new NewTopic(runner.tenantsTopic(), 1, runner.replicationFactor()).configs(compacted));
+      topics.add(new NewTopic(runner.tenantStateTopic(), 1, runner.replicationFactor()).configs(compacted));
+      // Reports read as they come: an hour of them is plenty.
+      topics.add(new NewTopic(runner.taskEventsTopic(), 3, runner.replicationFactor())
+          .configs(Map.of("retention.ms", Long.toString(Duration.ofHours(1).toMillis()))));
       create(admin, topics);
     }
     for (TenantConfig tenant : config.tenants().values()) {
-      try (Admin admin = kafkaClients.admin(new HashMap<>(tenant.sourceKafka()))) {
-        // Dead letters carry whole source records plus headers: accept large ones.
-        create(admin, List.of(new NewTopic(tenant.deadLetterTopic(), 1, runner.replicationFactor())
-            .configs(Map.of("max.message.bytes", Integer.toString(KafkaDeadLetterSink.MAX_DEAD_LETTER_BYTES)))));
-      }
+      ensureDeadLetterTopic(tenant);
     }
   }
 
-  private static void create(Admin admin, List<NewTopic> topics) throws Exception {
+  /** Creates the tenant's record dead-letter topic on its source cluster if missing. Blocking. */
+  private void ensureDeadLetterTopic(TenantConfig tenant) {
+    try (Admin admin = kafkaClients.admin(new HashMap<>(tenant.sourceKafka()))) {
+      // Dead letters carry whole source records plus headers: accept large ones.
+      create(admin, List.of(new NewTopic(tenant.deadLetterTopic(), 1, config.runner().replicationFactor())
+          .configs(Map.of("max.message.bytes", Integer.toString(KafkaDeadLetterSink.MAX_DEAD_LETTER_BYTES)))));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating " + tenant.deadLetterTopic(), e);
+    }
+  }
+
+  private static void create(Admin admin, List<NewTopic> topics) throws InterruptedException {
     for (NewTopic topic : topics) {
       try {
         admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
         LOG.info("Created topic {} ({} partitions)", topic.name(), topic.numPartitions());
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw new IllegalStateException("Cannot create topic " + topic.name() + ": " + e.getCause().getMessage(), e.getCause());
         }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("Cannot create topic " + topic.name() + " within 30 s", e);
       }
     }
   }

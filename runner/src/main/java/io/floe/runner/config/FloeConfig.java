@@ -8,6 +8,7 @@ import io.floe.tasks.tenant.S3Settings;
 import io.floe.tasks.tenant.TenantConfig;
 import io.floe.tasks.write.MultipartSettings;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ public record FloeConfig(
     PlannerConfig planner,
     MaterializeSettings materialize,
     Map<String, TenantConfig> tenants,
+    Map<String, TenantPolicy> policies,
     Map<String, Double> crashPoints,
     TableRules tableRules,
     ApiSecurity api) {
@@ -58,9 +60,12 @@ public record FloeConfig(
     RunnerConfig runner = RunnerConfig.from(settings);
     PlannerConfig planner = PlannerConfig.from(settings);
     Map<String, TenantConfig> tenants = new HashMap<>();
+    Map<String, TenantPolicy> policies = new HashMap<>();
     tenants.put(DEFAULT_TENANT, tenant(DEFAULT_TENANT, "", settings, runner));
+    policies.put(DEFAULT_TENANT, policy("", settings));
     for (String name : tenantNames(settings.keys())) {
       tenants.put(name, tenant(name, TENANTS_PREFIX + name + ".", settings, runner));
+      policies.put(name, policy(TENANTS_PREFIX + name + ".", settings));
     }
     // Each key under tables.default-properties. replaces the default of that key only.
     Map<String, String> tableProperties = new HashMap<>(FloeKeys.TABLE_DEFAULT_PROPERTIES.defaultValue());
@@ -78,8 +83,7 @@ public record FloeConfig(
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage(), e);
     }
-    refuseSharedCatalogs(tenants);
-    checkSharedSourceClusters(tenants);
+    checkTenants(tenants.values());
     // Floe's own topics can never be a table's source: a table fed by the task topic would feed on itself.
     Set<String> internalTopics = new TreeSet<>(
         List.of(runner.taskTopic(), runner.taskDeadLetterTopic(), planner.leaderTopic()));
@@ -87,7 +91,53 @@ public record FloeConfig(
     TableRules tableRules = new TableRules(internalTopics, settings.value(FloeKeys.ORPHAN_MIN_AGE_FLOOR));
     ApiSecurity api = ApiSecurity.from(settings, tenants.get(DEFAULT_TENANT));
     settings.refuseUnknown(key -> OWN_PREFIXES.stream().anyMatch(key::startsWith));
-    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(crashPoints), tableRules, api);
+    return new FloeConfig(runner, planner, materialize, Map.copyOf(tenants), Map.copyOf(policies),
+        Map.copyOf(crashPoints), tableRules, api);
+  }
+
+  /** A tenant created at runtime (through the admin API): its clients' settings and its share of the fleet. */
+  public record TenantDefinition(TenantConfig config, TenantPolicy policy) {}
+
+  /** A configured tenant's weight and quotas; {@link TenantPolicy#DEFAULT} for one not configured here. */
+  public TenantPolicy policy(String name) {
+    return policies.getOrDefault(name, TenantPolicy.DEFAULT);
+  }
+
+  /**
+   * Parses a tenant created at runtime: the keys of {@code tenants.NAME.*} without that prefix,
+   * with {@code ${env:...}} and {@code ${file:...}} references resolved against this runner's
+   * environment, validated as a configured tenant's are.
+   *
+   * @throws ConfigException naming the key ({@code tenants.NAME.KEY}), never a secret's value
+   */
+  public TenantDefinition runtimeTenant(String name, Map<String, String> keys, Map<String, String> environment) {
+    String prefix = TENANTS_PREFIX + name + ".";
+    Map<String, String> values = new HashMap<>();
+    keys.forEach((key, value) -> values.put(prefix + key, ConfigSource.resolve(prefix + key, value, environment)));
+    Settings settings = new Settings(values);
+    TenantConfig config = tenant(name, prefix, settings, runner);
+    TenantPolicy policy = policy(prefix, settings);
+    settings.refuseUnknown(key -> true);
+    return new TenantDefinition(config, policy);
+  }
+
+  /**
+   * Checks a set of tenants together: no two share a catalog, and tenants sharing a source
+   * cluster keep to their own topic prefixes.
+   */
+  public static void checkTenants(Collection<TenantConfig> tenants) {
+    Map<String, TenantConfig> byName = new HashMap<>();
+    tenants.forEach(tenant -> byName.put(tenant.name(), tenant));
+    refuseSharedCatalogs(byName);
+    checkSharedSourceClusters(byName);
+  }
+
+  private static TenantPolicy policy(String prefix, Settings settings) {
+    return new TenantPolicy(
+        settings.value(FloeKeys.SHARE_WEIGHT, prefix),
+        settings.value(FloeKeys.QUOTA_MAX_TASKS_IN_FLIGHT, prefix),
+        settings.value(FloeKeys.QUOTA_MAX_RECORDS_PER_SECOND, prefix),
+        settings.value(FloeKeys.QUOTA_MAX_TABLES, prefix));
   }
 
   public TenantConfig tenant(String name) {

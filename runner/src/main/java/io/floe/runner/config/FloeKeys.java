@@ -109,6 +109,21 @@ public final class FloeKeys {
       .asScoped().withDefault(SchemaRegistrySettings.DEFAULT_REQUEST_TIMEOUT).atLeast(100)
       .withDoc("Connect and request timeout of registry calls."));
 
+  // Fair share and quotas: per tenant.
+  public static final Key<Integer> SHARE_WEIGHT = DEF.define(intKey("share.weight").asScoped().withDefault(1).atLeast(1)
+      .withDoc("The tenant's weight in the fair share of task slots when the fleet is saturated: a tenant of weight 3"
+          + " gets three tasks for every one of a tenant of weight 1. An idle tenant's share goes to the others."));
+  public static final Key<Integer> QUOTA_MAX_TASKS_IN_FLIGHT = DEF.define(intKey("quota.max-tasks-in-flight")
+      .asScoped().withDefault(0).atLeast(0)
+      .withDefaultDoc("none").withDoc("Tasks of the tenant admitted and not yet finished, at most; more wait (0: no quota)."));
+  public static final Key<Long> QUOTA_MAX_RECORDS_PER_SECOND = DEF.define(longKey("quota.max-records-per-second")
+      .asScoped().withDefault(0L).atLeast(0)
+      .withDefaultDoc("none").withDoc("Records materialized per second, averaged over tasks; ingestion beyond it waits,"
+          + " compaction and maintenance do not (0: no quota)."));
+  public static final Key<Integer> QUOTA_MAX_TABLES = DEF.define(intKey("quota.max-tables").asScoped().withDefault(0)
+      .atLeast(0).withDefaultDoc("none").withDoc("Registered tables, at most: a registration beyond it is refused (409),"
+          + " and tables beyond it (the quota lowered) are not planned (0: no quota)."));
+
   // The runner.
   public static final Key<String> TASK_TOPIC = DEF.define(stringKey("runner.task-topic").withDefault("floe.tasks")
       .withDoc("Topic the planner writes tasks to and runners consume. Created if missing."));
@@ -121,6 +136,16 @@ public final class FloeKeys {
           + " `floe.error.attempts` headers."));
   public static final Key<String> GROUP_ID = DEF.define(stringKey("runner.group-id").withDefault("floe-runners")
       .withDoc("Consumer group of the runners (the planner uses `<group-id>.planner`)."));
+  public static final Key<String> TENANTS_TOPIC = DEF.define(stringKey("runner.tenants-topic").withDefault("floe.tenants")
+      .withDoc("Compacted topic of the tenants created through the admin API, read by every runner. Created if missing."));
+  public static final Key<String> TENANT_STATE_TOPIC = DEF.define(stringKey("runner.tenant-state-topic")
+      .withDefault("floe.tenant-state")
+      .withDoc("Compacted topic where runners report each tenant's usage and the leading planner its scheduling state,"
+          + " so that any runner answers for the fleet. Created if missing."));
+  public static final Key<String> TASK_EVENTS_TOPIC = DEF.define(stringKey("runner.task-events-topic")
+      .withDefault("floe.task-events")
+      .withDoc("Where runners report each finished task, so the leading planner frees its slot. Created if missing"
+          + " (one hour's retention)."));
   public static final Key<Integer> MAX_CONCURRENT_TASKS = DEF.define(intKey("runner.tasks.max-concurrent")
       .withDefault(2).atLeast(1)
       .withDoc("Tasks one runner executes at once (the `floe-task-worker` pool); partitions are paused beyond twice"
@@ -202,6 +227,18 @@ public final class FloeKeys {
   public static final Key<Duration> TASK_TIMEOUT = DEF.define(durationMsKey("planner.task-timeout-ms")
       .withDefault(Duration.ofMinutes(5)).atLeast(1000)
       .withDoc("A task not committed after this is planned again (harmless if it was only slow)."));
+  public static final Key<Boolean> FAIR_SHARE = DEF.define(booleanKey("planner.fair-share.enabled").withDefault(true)
+      .withDoc("Admit tasks to the task topic only as slots free, tenants by `share.weight`, then by priority (ingestion,"
+          + " compaction, maintenance) and table; off, every planned task is published at once (first come, first"
+          + " served). Quotas apply either way."));
+  public static final Key<Integer> FLEET_SLOTS = DEF.define(intKey("planner.fleet-slots").withDefault(0).atLeast(0)
+      .withDefaultDoc("runners × `runner.tasks.max-concurrent`")
+      .withDoc("Task slots of the whole fleet, for fair share; by default the runners in the group times this runner's"
+          + " `runner.tasks.max-concurrent`. Half as many again wait queued in the topic, so no runner idles."));
+  public static final Key<Duration> PRIORITY_AGEING = DEF.define(durationMsKey("planner.priority-ageing-ms")
+      .withDefault(Duration.ofMinutes(2)).atLeast(0)
+      .withDoc("Compaction or maintenance that has waited this long goes before the tenant's ingestion, so it is never"
+          + " starved."));
   public static final Key<String> LEADER_TOPIC = DEF.define(stringKey("planner.leader-topic").withDefault("floe.planner")
       .withDoc("One-partition topic whose owner leads planning."));
   public static final Key<Duration> TABLE_LIST_REFRESH = DEF.define(durationMsKey("planner.table-list-refresh-ms")
@@ -245,7 +282,7 @@ public final class FloeKeys {
   /** Not a pass-through prefix: what follows {@code tenants.NAME.} is checked against the scoped keys. */
   public static final Key<Map<String, String>> TENANTS = DEF.define(prefixKey("tenants.NAME.")
       .withDoc("Another tenant: `tenants.NAME.catalog.*`, `.s3.*` (except `s3.multipart.abandoned-after-ms`),"
-          + " `.source.kafka.*`, `.source.topic-prefix`, `.dead-letter.topic`, `.schema-registry.*`, with the meanings above. The top-level"
+          + " `.source.kafka.*`, `.source.topic-prefix`, `.dead-letter.topic`, `.schema-registry.*`, `.share.weight`, `.quota.*`, with the meanings above. The top-level"
           + " keys are the tenant `default`."));
 
   /** The namespace of tenant keys: {@code tenants.NAME.KEY}. */

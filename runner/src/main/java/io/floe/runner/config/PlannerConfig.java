@@ -12,6 +12,9 @@ import static io.floe.runner.config.FloeKeys.SPLIT_RECORDS;
 import static io.floe.runner.config.FloeKeys.TABLE_LIST_REFRESH;
 import static io.floe.runner.config.FloeKeys.TASK_TIMEOUT;
 import static io.floe.runner.config.FloeKeys.UPLOAD_JANITOR_INTERVAL;
+import static io.floe.runner.config.FloeKeys.FAIR_SHARE;
+import static io.floe.runner.config.FloeKeys.FLEET_SLOTS;
+import static io.floe.runner.config.FloeKeys.PRIORITY_AGEING;
 
 import java.time.Duration;
 
@@ -28,7 +31,10 @@ public record PlannerConfig(
     Duration tableListRefresh,
     Duration uploadJanitorInterval,
     Duration abandonedUploadAge,
-    int maxTasksPerTable) {
+    int maxTasksPerTable,
+    boolean fairShare,
+    int fleetSlots,
+    Duration priorityAgeing) {
 
   static PlannerConfig from(Settings settings) {
     return new PlannerConfig(
@@ -43,6 +49,9 @@ public record PlannerConfig(
         settings.value(TABLE_LIST_REFRESH),
         settings.value(UPLOAD_JANITOR_INTERVAL),
         settings.value(S3_ABANDONED_AFTER),
-        settings.value(MAX_TASKS_PER_TABLE));
+        settings.value(MAX_TASKS_PER_TABLE),
+        settings.value(FAIR_SHARE),
+        settings.value(FLEET_SLOTS),
+        settings.value(PRIORITY_AGEING));
   }
 }

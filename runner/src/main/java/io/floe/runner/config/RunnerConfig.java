@@ -14,6 +14,9 @@ import static io.floe.runner.config.FloeKeys.TASK_DEAD_LETTER_TOPIC;
 import static io.floe.runner.config.FloeKeys.TASK_TOPIC;
 import static io.floe.runner.config.FloeKeys.TASK_TOPIC_PARTITIONS;
 import static io.floe.runner.config.FloeKeys.UPLOAD_THREADS;
+import static io.floe.runner.config.FloeKeys.TENANTS_TOPIC;
+import static io.floe.runner.config.FloeKeys.TENANT_STATE_TOPIC;
+import static io.floe.runner.config.FloeKeys.TASK_EVENTS_TOPIC;
 
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +40,10 @@ public record RunnerConfig(
     String httpHost,
     int httpPort,
     Duration shutdownTimeout,
-    short replicationFactor) {
+    short replicationFactor,
+    String tenantsTopic,
+    String tenantStateTopic,
+    String taskEventsTopic) {
 
   static RunnerConfig from(Settings settings) {
     settings.value(KAFKA_BOOTSTRAP_SERVERS);
@@ -54,6 +60,9 @@ public record RunnerConfig(
         settings.value(HTTP_HOST),
         settings.value(HTTP_PORT),
         settings.value(SHUTDOWN_TIMEOUT),
-        settings.value(REPLICATION_FACTOR).shortValue());
+        settings.value(REPLICATION_FACTOR).shortValue(),
+        settings.value(TENANTS_TOPIC),
+        settings.value(TENANT_STATE_TOPIC),
+        settings.value(TASK_EVENTS_TOPIC));
   }
 }

@@ -284,6 +284,7 @@ public final class TaskConsumer {
   private Future<Void> settle(TaskMessage message, TaskEnvelope envelope, TaskResult result) {
     metrics.finished(envelope, result);
     if (!(result instanceof TaskResult.Failed failed)) {
+      publisher.finished(envelope, TaskMetrics.outcome(result));
       return Future.succeededFuture();
     }
     if (failed.kind() == TaskResult.Kind.UNAVAILABLE && !stopping) {
@@ -310,7 +311,8 @@ public final class TaskConsumer {
         envelope, envelope.attempt(), publisher.deadLetterTopic(), failed.reason());
     metrics.deadLettered(envelope);
     return publisher.deadLetter(message.key(), TaskCodec.encode(envelope), failed.reason(),
-        envelope.attempt(), history(message, envelope, failed.reason()));
+        envelope.attempt(), history(message, envelope, failed.reason()))
+        .onSuccess(v -> publisher.finished(envelope, "dead-lettered"));
   }
 
   private Future<Void> later(long delayMs, Supplier<Future<Void>> send) {

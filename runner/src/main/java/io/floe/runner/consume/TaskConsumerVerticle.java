@@ -1,13 +1,15 @@
 package io.floe.runner.consume;
 
 import io.floe.runner.config.RunnerConfig;
-import io.floe.tasks.execute.TaskDispatcher;
+import io.floe.tasks.contract.TaskEnvelope;
+import io.floe.tasks.result.TaskResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +27,17 @@ public final class TaskConsumerVerticle extends VerticleBase {
   private static final long ABANDONED_TASKS_WAIT_MS = 15_000;
 
   private final RunnerConfig config;
-  private final TaskDispatcher dispatcher;
+  private final Function<TaskEnvelope, TaskResult> tasks;
   private final TaskPublisher publisher;
   private final MeterRegistry metrics;
   private WorkerExecutor workers;
   private volatile TaskConsumer consumer;
 
-  public TaskConsumerVerticle(RunnerConfig config, TaskDispatcher dispatcher, TaskPublisher publisher, MeterRegistry metrics) {
+  /** @param tasks runs one task to its result, on the worker thread it is called on */
+  public TaskConsumerVerticle(RunnerConfig config, Function<TaskEnvelope, TaskResult> tasks, TaskPublisher publisher,
+      MeterRegistry metrics) {
     this.config = config;
-    this.dispatcher = dispatcher;
+    this.tasks = tasks;
     this.publisher = publisher;
     this.metrics = metrics;
   }
@@ -42,7 +46,7 @@ public final class TaskConsumerVerticle extends VerticleBase {
   public Future<?> start() {
     workers = vertx.createSharedWorkerExecutor(
         WORKER_POOL_NAME, config.maxConcurrentTasks(), TASK_MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
-    TaskExecution execution = envelope -> workers.executeBlocking(() -> dispatcher.execute(envelope), false)
+    TaskExecution execution = envelope -> workers.executeBlocking(() -> tasks.apply(envelope), false)
         .onFailure(e -> LOG.warn("{} did not run to completion: {}", envelope, e.toString(), e));
     consumer = new TaskConsumer(vertx, config, new KafkaTaskSource(vertx, config), execution, publisher, metrics);
     return consumer.start();

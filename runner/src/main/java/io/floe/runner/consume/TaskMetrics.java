@@ -22,12 +22,20 @@ final class TaskMetrics {
   }
 
   void finished(TaskEnvelope envelope, TaskResult result) {
-    String outcome =
-        result instanceof TaskResult.Committed
-            ? "committed"
-            : result instanceof TaskResult.AlreadyCommitted ? "already-committed"
-            : result instanceof TaskResult.Suspended ? "suspended" : "failed";
-    registry.counter("floe.tasks.finished", "type", envelope.type(), "outcome", outcome).increment();
+    registry.counter("floe.tasks.finished", "type", envelope.type(), "outcome", outcome(result)).increment();
+  }
+
+  static String outcome(TaskResult result) {
+    if (result instanceof TaskResult.Committed) {
+      return "committed";
+    }
+    if (result instanceof TaskResult.AlreadyCommitted) {
+      return "already-committed";
+    }
+    if (result instanceof TaskResult.Suspended) {
+      return "suspended";
+    }
+    return result instanceof TaskResult.Skipped ? "skipped" : "failed";
   }
 
   void retried(TaskEnvelope envelope) {

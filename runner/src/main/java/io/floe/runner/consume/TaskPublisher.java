@@ -9,6 +9,7 @@ import io.floe.tasks.contract.TaskEnvelope;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +41,16 @@ public final class TaskPublisher {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String taskTopic;
   private final String deadLetterTopic;
+  private final String eventsTopic;
 
   public TaskPublisher(KafkaProducer<byte[], byte[]> producer, String taskTopic, String deadLetterTopic) {
+    this(producer, taskTopic, deadLetterTopic, null);
+  }
+
+  /** @param eventsTopic where finished tasks are reported ({@link #finished}), or null for nowhere */
+  public TaskPublisher(KafkaProducer<byte[], byte[]> producer, String taskTopic, String deadLetterTopic, String eventsTopic) {
     this.producer = producer;
+    this.eventsTopic = eventsTopic;
     // Every send's failure reaches its caller through the returned future; without a handler the
     // same failure would also be logged as an "Unhandled exception" with no task to name.
     producer.exceptionHandler(e -> LOG.debug("Task topic write failed: {}", e.toString()));
@@ -62,7 +70,7 @@ public final class TaskPublisher {
     properties.putIfAbsent("client.id", "floe-task-producer");
     KafkaProducer<byte[], byte[]> producer =
         KafkaProducer.create(vertx, properties, new ByteArraySerializer(), new ByteArraySerializer());
-    return new TaskPublisher(producer, config.taskTopic(), config.taskDeadLetterTopic());
+    return new TaskPublisher(producer, config.taskTopic(), config.taskDeadLetterTopic(), config.taskEventsTopic());
   }
 
   /**
@@ -124,6 +132,22 @@ public final class TaskPublisher {
       out.addHeader(HISTORY_HEADER, utf8(history));
     }
     return send(out);
+  }
+
+  /**
+   * Reports a task finished for good (committed, skipped or dead-lettered), so the leading planner
+   * frees its slot: {@code {"task-id", "tenant", "table", "type", "outcome"}}, keyed by tenant. Best
+   * effort: a report lost is made up for by the planner's task timeout.
+   */
+  public void finished(TaskEnvelope envelope, String outcome) {
+    if (eventsTopic == null) {
+      return;
+    }
+    JsonObject event = new JsonObject().put("task-id", envelope.taskId()).put("tenant", envelope.tenant())
+        .put("table", envelope.task().table()).put("type", envelope.type()).put("outcome", outcome);
+    send(KafkaProducerRecord.create(eventsTopic, envelope.tenant().getBytes(StandardCharsets.UTF_8),
+        event.encode().getBytes(StandardCharsets.UTF_8)))
+        .onFailure(e -> LOG.warn("Cannot report {} finished: {}", envelope, e.toString()));
   }
 
   /** Flushes what is in flight and closes the producer. */

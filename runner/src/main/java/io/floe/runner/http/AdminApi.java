@@ -3,6 +3,9 @@ package io.floe.runner.http;
 import io.floe.auth.AuthException;
 import io.floe.auth.BearerAuth;
 import io.floe.auth.Principal;
+import io.floe.runner.config.ConfigException;
+import io.floe.runner.fleet.NoSuchTenantException;
+import io.floe.runner.fleet.QuotaExceededException;
 import io.floe.tasks.table.RegisteredTable;
 import io.floe.tasks.table.Registration;
 import io.floe.tasks.status.TableStatus;
@@ -64,6 +67,7 @@ public final class AdminApi {
   private final Vertx vertx;
   private final BearerAuth auth;
   private final TableService tables;
+  private final TenantService tenants;
   private final PrometheusMeterRegistry metrics;
   private final BooleanSupplier ready;
   private final Runnable tablesChanged;
@@ -73,16 +77,17 @@ public final class AdminApi {
   private final Counter rejected;
   private HttpServer server;
 
-  public AdminApi(Vertx vertx, BearerAuth auth, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready,
-      Runnable tablesChanged) {
-    this(vertx, auth, tables, metrics, ready, tablesChanged, MAX_CONCURRENT_REQUESTS);
+  public AdminApi(Vertx vertx, BearerAuth auth, TableService tables, TenantService tenants,
+      PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged) {
+    this(vertx, auth, tables, tenants, metrics, ready, tablesChanged, MAX_CONCURRENT_REQUESTS);
   }
 
-  AdminApi(Vertx vertx, BearerAuth auth, TableService tables, PrometheusMeterRegistry metrics, BooleanSupplier ready,
-      Runnable tablesChanged, int maxConcurrentRequests) {
+  AdminApi(Vertx vertx, BearerAuth auth, TableService tables, TenantService tenants, PrometheusMeterRegistry metrics,
+      BooleanSupplier ready, Runnable tablesChanged, int maxConcurrentRequests) {
     this.vertx = vertx;
     this.auth = auth;
     this.tables = tables;
+    this.tenants = tenants;
     this.metrics = metrics;
     this.ready = ready;
     this.tablesChanged = tablesChanged;
@@ -148,6 +153,7 @@ public final class AdminApi {
         return new JsonObject().put("table", ctx.pathParam("table")).put("status", "resumed");
       }, 200);
     });
+    tenantRoutes(router);
     // Every status the router or a handler can fail with: unknown route, wrong method, a path or
     // query that does not decode, a body above the limit, an exception on the event loop.
     for (int status = 400; status < 600; status++) {
@@ -156,6 +162,106 @@ public final class AdminApi {
     }
     server = vertx.createHttpServer(options);
     return server.requestHandler(router).listen().map(HttpServer::actualPort);
+  }
+
+  /**
+   * {@code /api/v1/tenants}: an operator creates, changes, suspends and deletes tenants; a tenant's
+   * principal sees only its own tenant and its usage.
+   */
+  private void tenantRoutes(Router router) {
+    router.get("/api/v1/tenants").handler(ctx -> {
+      Principal principal = BearerAuth.principal(ctx);
+      blocking(ctx, () -> tenants.list(principal::mayActFor), 200);
+    });
+    router.post("/api/v1/tenants").handler(ctx -> {
+      if (!operator(ctx, "create a tenant")) {
+        return;
+      }
+      JsonObject body = jsonBody(ctx);
+      if (body == null) {
+        return;
+      }
+      String name = body.getValue("name") instanceof String s ? s : null;
+      Map<String, String> settings = settings(ctx, body);
+      if (name == null) {
+        error(ctx, 400, "Invalid request: 'name' (the tenant's name) is a required string");
+      } else if (settings != null) {
+        blocking(ctx, () -> tenants.put(name, settings, true, BearerAuth.principal(ctx).subject()), 201);
+      }
+    });
+    router.put("/api/v1/tenants/:tenant").handler(ctx -> {
+      if (!operator(ctx, "change a tenant")) {
+        return;
+      }
+      JsonObject body = jsonBody(ctx);
+      Map<String, String> settings = body == null ? null : settings(ctx, body);
+      if (settings != null) {
+        blocking(ctx, () -> tenants.put(ctx.pathParam("tenant"), settings, false, BearerAuth.principal(ctx).subject()), 200);
+      }
+    });
+    for (String action : List.of("suspend", "resume")) {
+      router.post("/api/v1/tenants/:tenant/" + action).handler(ctx -> {
+        if (operator(ctx, action + " a tenant")) {
+          blocking(ctx, () -> tenants.suspend(ctx.pathParam("tenant"), action.equals("suspend"),
+              BearerAuth.principal(ctx).subject()), 200);
+        }
+      });
+    }
+    router.delete("/api/v1/tenants/:tenant").handler(ctx -> {
+      if (operator(ctx, "delete a tenant")) {
+        blocking(ctx, () -> tenants.delete(ctx.pathParam("tenant")), 200);
+      }
+    });
+    router.get("/api/v1/tenants/:tenant").handler(ctx -> {
+      String tenant = tenantOf(ctx, ctx.pathParam("tenant"));
+      if (tenant != null) {
+        blocking(ctx, () -> tenants.get(tenant), 200);
+      }
+    });
+    router.get("/api/v1/tenants/:tenant/usage").handler(ctx -> {
+      String tenant = tenantOf(ctx, ctx.pathParam("tenant"));
+      if (tenant != null) {
+        blocking(ctx, () -> tenants.usage(tenant), 200);
+      }
+    });
+  }
+
+  /** Whether the caller is an operator; if not, it has been answered 403. */
+  private static boolean operator(RoutingContext ctx, String what) {
+    Principal principal = BearerAuth.principal(ctx);
+    if (!principal.isOperator()) {
+      BearerAuth.reply(ctx, AuthException.forbidden("To " + what + " needs the operator role (" + principal.describe()
+          + " has not)"));
+      return false;
+    }
+    return true;
+  }
+
+  /** The body as a JSON object; null (and answered 400) if it is not one. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      error(ctx, 400, "Invalid request: body is not a JSON object");
+    }
+    return body;
+  }
+
+  /** The body's {@code settings}: an object of strings; null (and answered 400) otherwise. */
+  private static Map<String, String> settings(RoutingContext ctx, JsonObject body) {
+    Object value = body.getValue("settings");
+    if (!(value instanceof JsonObject object) || !object.stream().allMatch(e -> e.getValue() instanceof String)) {
+      error(ctx, 400, "Invalid request: 'settings' must be an object of strings, the keys of tenants.NAME.* without that"
+          + " prefix, e.g. {\"catalog.uri\": \"https://catalog:8181\", \"s3.secret-access-key\": \"${env:ACME_S3_SECRET}\"}");
+      return null;
+    }
+    Map<String, String> settings = new HashMap<>();
+    object.forEach(e -> settings.put(e.getKey(), (String) e.getValue()));
+    return settings;
   }
 
   /**
@@ -323,8 +429,12 @@ public final class AdminApi {
   /** Callers' mistakes keep their message; anything else is a 500 that shows only a reference. */
   private static void failed(RoutingContext ctx, Throwable e) {
     String message = Objects.requireNonNullElse(e.getMessage(), "Invalid request");
-    if (e instanceof IllegalArgumentException) {
+    if (e instanceof IllegalArgumentException || e instanceof ConfigException) {
       error(ctx, 400, message);
+    } else if (e instanceof NoSuchTenantException) {
+      error(ctx, 404, "NoSuchTenantException", message);
+    } else if (e instanceof QuotaExceededException) {
+      error(ctx, 409, "QuotaExceededException", message);
     } else if (e instanceof NoSuchTableException) {
       error(ctx, 404, "NoSuchTableException", message);
     } else if (e instanceof CommitFailedException) {

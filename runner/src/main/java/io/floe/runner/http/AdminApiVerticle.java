@@ -25,6 +25,7 @@ public final class AdminApiVerticle extends VerticleBase {
 
   private final ApiSecurity security;
   private final TableService tables;
+  private final TenantService tenants;
   private final PrometheusMeterRegistry metrics;
   private final BooleanSupplier ready;
   private final Runnable tablesChanged;
@@ -35,10 +36,11 @@ public final class AdminApiVerticle extends VerticleBase {
   private volatile int boundPort;
 
   /** @param port 0 for any free port; see {@link #port()} */
-  public AdminApiVerticle(ApiSecurity security, TableService tables, PrometheusMeterRegistry metrics,
-      BooleanSupplier ready, Runnable tablesChanged, String host, int port) {
+  public AdminApiVerticle(ApiSecurity security, TableService tables, TenantService tenants,
+      PrometheusMeterRegistry metrics, BooleanSupplier ready, Runnable tablesChanged, String host, int port) {
     this.security = security;
     this.tables = tables;
+    this.tenants = tenants;
     this.metrics = metrics;
     this.ready = ready;
     this.tablesChanged = tablesChanged;
@@ -62,7 +64,7 @@ public final class AdminApiVerticle extends VerticleBase {
       LOG.warn("Admin API: authentication is OFF (runner.auth.enabled=false): anyone who reaches the port acts as an operator");
       auth = BearerAuth.disabled();
     }
-    api = new AdminApi(vertx, auth, tables, metrics, ready, tablesChanged);
+    api = new AdminApi(vertx, auth, tables, tenants, metrics, ready, tablesChanged);
     return api.start(PemTls.apply(security.tls(), new HttpServerOptions().setHost(host).setPort(port)))
         .onSuccess(bound -> boundPort = bound);
   }

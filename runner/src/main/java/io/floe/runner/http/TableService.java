@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.floe.catalog.client.TableCache;
 import io.floe.catalog.rules.Names;
+import io.floe.runner.fleet.QuotaExceededException;
+import io.floe.runner.fleet.TenantDirectory;
 import io.floe.tasks.result.Failures;
 import io.floe.tasks.result.TaskResult;
 import io.floe.tasks.table.CatalogListing;
@@ -38,15 +40,15 @@ public final class TableService {
 
   private final Tenants tenants;
   private final TableRegistry registry;
-  private final Set<String> tenantNames;
+  private final TenantDirectory directory;
   /** Status calls may come often (dashboards); a table's metadata is reused for a second. */
   private final TableCache tableCache;
   private final Cache<String, List<TableStatus>> listings;
 
-  public TableService(Tenants tenants, TableRegistry registry, Set<String> tenantNames) {
+  public TableService(Tenants tenants, TableRegistry registry, TenantDirectory directory) {
     this.tenants = tenants;
     this.registry = registry;
-    this.tenantNames = new TreeSet<>(tenantNames);
+    this.directory = directory;
     this.tableCache = new TableCache(registry::loadOwned, Duration.ofSeconds(1), 10_000);
     this.listings = Caffeine.newBuilder().expireAfterWrite(LIST_CACHE).maximumSize(1).build();
   }
@@ -56,6 +58,11 @@ public final class TableService {
       throws InterruptedException {
     requireTenant(tenant);
     TableIdentifier id = Names.parseTable(table);
+    if (registration.topic().equals(directory.config(tenant).deadLetterTopic())) {
+      throw new IllegalArgumentException("Topic '" + registration.topic() + "' is tenant " + tenant
+          + "'s dead-letter topic and cannot be a table's source");
+    }
+    checkTableQuota(tenant, id);
     RegisteredTable registered = registry.register(tenant, id, registration, adopt);
     tableCache.invalidate(tenant, id);
     listings.invalidateAll();
@@ -65,6 +72,20 @@ public final class TableService {
           + " once the topic is created");
     }
     return new Registered(registered, warnings);
+  }
+
+  /** A new table beyond the tenant's {@code quota.max-tables} is refused; re-registering one it has is not. */
+  private void checkTableQuota(String tenant, TableIdentifier id) {
+    int max = directory.policy(tenant).maxTables();
+    if (max == 0) {
+      return;
+    }
+    List<RegisteredTable> tables = registry.scan(tenant).tables();
+    boolean known = tables.stream().anyMatch(t -> t.id().equals(id));
+    if (!known && tables.size() >= max) {
+      throw new QuotaExceededException("Tenant " + tenant + " has " + tables.size() + " tables, its quota.max-tables is "
+          + max + ": table " + id + " is not registered");
+    }
   }
 
   /** Every table of every tenant, with the broken ones (unreadable tables or namespaces) and their problem. */
@@ -81,7 +102,7 @@ public final class TableService {
 
   private List<TableStatus> listNow() throws InterruptedException {
     List<TableStatus> statuses = new ArrayList<>();
-    for (String tenant : tenantNames) {
+    for (String tenant : directory.names()) {
       CatalogListing listing;
       try {
         listing = registry.scan(tenant);
@@ -153,8 +174,8 @@ public final class TableService {
   }
 
   private void requireTenant(String tenant) {
-    if (!tenantNames.contains(tenant)) {
-      throw new IllegalArgumentException("Unknown tenant " + Names.describe(tenant) + " (configured: " + tenantNames + ")");
+    if (!directory.exists(tenant)) {
+      throw new IllegalArgumentException("Unknown tenant " + Names.describe(tenant) + " (tenants: " + directory.names() + ")");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.floe.runner.plan;
 
+import io.floe.runner.config.TenantPolicy;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.MaterializeTask;
 import io.floe.tasks.contract.Task;
@@ -97,18 +98,10 @@ public final class FairScheduler {
     queue.waiting++;
   }
 
-  /** Whether a task of this table is still waiting here: the planner plans no more for it meanwhile. */
-  public boolean isWaiting(String tenant, String table) {
+  /** Whether a task of this table and priority is still waiting here: the planner plans no more of it meanwhile. */
+  public boolean isWaiting(String tenant, String table, Priority priority) {
     TenantQueue queue = tenants.get(tenant);
-    if (queue == null) {
-      return false;
-    }
-    for (Map<String, ArrayDeque<Waiting>> tables : queue.byPriority.values()) {
-      if (tables.containsKey(table)) {
-        return true;
-      }
-    }
-    return false;
+    return queue != null && queue.byPriority.get(priority).containsKey(table);
   }
 
   /** A runner finished the task (committed, or given up on): its slot is free. Unknown ids are ignored. */

@@ -55,6 +55,20 @@ public final class MaintenancePlanner {
     states.clear();
   }
 
+  /** Forgets every table of a tenant (suspended or deleted). */
+  public void forgetTenant(String tenant) {
+    states.keySet().removeIf(key -> key.startsWith(tenant + "/"));
+  }
+
+  /** The compaction left the scheduler for the task topic: its timeout counts from now. */
+  public void admitted(String tenant, CompactTask task) {
+    TableState state = states.get(tenant + "/" + task.table());
+    InFlight inFlight = state == null ? null : state.compactions.get(task.partition());
+    if (inFlight != null && inFlight.task() == task) {
+      state.compactions.put(task.partition(), new InFlight(task, clock.millis()));
+    }
+  }
+
   /** The table's file statistics as of its last check, or null before the first. */
   public CompactionPlan.Stats stats(RegisteredTable table) {
     TableState state = states.get(key(table));

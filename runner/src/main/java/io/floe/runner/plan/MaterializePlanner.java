@@ -59,6 +59,23 @@ public final class MaterializePlanner {
     states.remove(table.tenant() + "/" + table.name());
   }
 
+  /** Forgets every table of a tenant (suspended or deleted). */
+  public void forgetTenant(String tenant) {
+    states.keySet().removeIf(key -> key.startsWith(tenant + "/"));
+  }
+
+  /**
+   * The task left the scheduler for the task topic: its timeout counts from now, not from when
+   * it was planned (it may have waited its turn).
+   */
+  public void admitted(String tenant, MaterializeTask task) {
+    TableState state = states.get(tenant + "/" + task.table());
+    if (state != null) {
+      long now = clock.millis();
+      state.inFlight.replaceAll(inFlight -> inFlight.task() == task ? new InFlight(task, now) : inFlight);
+    }
+  }
+
   public List<MaterializeTask> plan(RegisteredTable table, SourceOffsets committed, Map<Integer, Long> endOffsets) {
     long now = clock.millis();
     TableState state = states.computeIfAbsent(table.tenant() + "/" + table.name(), key -> new TableState());

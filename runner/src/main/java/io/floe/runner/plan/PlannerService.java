@@ -1,6 +1,11 @@
 package io.floe.runner.plan;
 
 import io.floe.runner.config.PlannerConfig;
+import io.floe.runner.config.RunnerConfig;
+import io.floe.runner.config.TenantPolicy;
+import io.floe.runner.fleet.FleetState;
+import io.floe.runner.fleet.TenantDirectory;
+import io.floe.runner.fleet.TopicTail;
 import io.floe.runner.consume.KafkaConsumers;
 import io.floe.runner.consume.TaskPublisher;
 import io.floe.tasks.commit.SourceOffsets;
@@ -21,19 +26,26 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -56,16 +68,30 @@ public final class PlannerService {
 
   private final Vertx vertx;
   private final PlannerConfig config;
+  private final RunnerConfig runner;
   private final Map<String, String> kafka;
   private final String groupId;
   private final String taskTopic;
-  private final Set<String> tenantNames;
+  private final TenantDirectory directory;
   private final Tenants tenants;
   private final TableRegistry registry;
   private final TaskPublisher publisher;
   private final WorkerExecutor worker;
   private final MaterializePlanner planner;
   private final MaintenancePlanner maintenance;
+  private final FairScheduler scheduler;
+  private final FleetState fleet;
+  /** Ids of tasks runners reported finished, from the task-events tail to the planner thread. */
+  private final Queue<String> finished = new ConcurrentLinkedQueue<>();
+  private TopicTail events;
+  /** Tenants planned at the last tick: one that drops out (suspended, deleted) is forgotten. */
+  private final Set<String> planned = new HashSet<>();
+  private final Map<String, FairScheduler.TenantState> tenantStates = new ConcurrentHashMap<>();
+  private final Map<String, Integer> tablesOverQuota = new ConcurrentHashMap<>();
+  private final AtomicInteger fleetSlots = new AtomicInteger();
+  private int runners = 1;
+  private long schedulePublishedAt;
+  private static final long SCHEDULE_PUBLISH_INTERVAL_MS = 2_000;
   private final TableGauges gauges;
   /** Tenants whose catalog cannot be listed: since when, and when that was last logged. */
   private final Map<String, Long> listingFailedSince = new HashMap<>();
@@ -89,31 +115,36 @@ public final class PlannerService {
   public PlannerService(
       Vertx vertx,
       PlannerConfig config,
-      Map<String, String> kafka,
-      String groupId,
-      String taskTopic,
-      Set<String> tenantNames,
+      RunnerConfig runner,
+      TenantDirectory directory,
       Tenants tenants,
       TableRegistry registry,
       TaskPublisher publisher,
+      FleetState fleet,
       MeterRegistry metrics) {
     this.vertx = vertx;
     this.config = config;
-    this.kafka = kafka;
-    this.groupId = groupId;
-    this.taskTopic = taskTopic;
-    this.tenantNames = Set.copyOf(tenantNames);
+    this.runner = runner;
+    this.kafka = runner.kafka();
+    this.groupId = runner.groupId();
+    this.taskTopic = runner.taskTopic();
+    this.directory = directory;
     this.tenants = tenants;
+    this.fleet = fleet;
     this.registry = registry;
     this.publisher = publisher;
     this.worker = vertx.createSharedWorkerExecutor("floe-planner", 1);
     this.planner = new MaterializePlanner(config, Clock.systemUTC());
     this.maintenance = new MaintenancePlanner(config.taskTimeout(), Clock.systemUTC());
+    this.scheduler = new FairScheduler(Clock.systemUTC(), config.taskTimeout(), config.priorityAgeing(), config.fairShare());
     this.gauges = new TableGauges(metrics);
     this.metrics = metrics;
     Gauge.builder("floe.task.topic.lag", taskTopicLag, AtomicLong::get)
         .description("Tasks in the task topic the runner group has not finished (waiting or running); "
             + "reported by the leading planner, 0 on the other runners: scale runners on its maximum")
+        .register(metrics);
+    Gauge.builder("floe.fleet.slots", fleetSlots, AtomicInteger::get)
+        .description("Task slots of the fleet the leading planner admits tasks for (0 on the other runners)")
         .register(metrics);
   }
 
@@ -137,7 +168,16 @@ public final class PlannerService {
       leadership.handler(record -> {}); // nothing is ever written there; polling keeps membership
       timerId = vertx.setPeriodic(config.interval().toMillis(), id -> tick());
       return leadership.subscribe(config.leaderTopic());
-    });
+    }).compose(subscribed -> worker.executeBlocking(() -> {
+      // Every runner follows the reports from its start, so a new leader frees the slots of the
+      // tasks it admits from its first tick.
+      events = new TopicTail(kafka, runner.taskEventsTopic(), false, record -> {
+        if (leader && record.value() != null) {
+          finished.add(new JsonObject(new String(record.value(), StandardCharsets.UTF_8)).getString("task-id", ""));
+        }
+      }).start();
+      return null;
+    }));
   }
 
   public Future<Void> stop() {
@@ -149,6 +189,9 @@ public final class PlannerService {
     return closed.eventually(() -> worker.executeBlocking(() -> {
       if (taskLag != null) {
         taskLag.close();
+      }
+      if (events != null) {
+        events.close();
       }
       return null;
     })).eventually(() -> worker.close());
@@ -166,6 +209,7 @@ public final class PlannerService {
     if (!partitions.isEmpty() && leader) {
       leader = false;
       taskTopicLag.set(0); // only the leader reports it
+      fleetSlots.set(0);
       LOG.info("This runner no longer leads planning");
     }
   }
@@ -190,15 +234,23 @@ public final class PlannerService {
       resetRequested = false;
       planner.reset();
       maintenance.reset();
+      scheduler.reset();
+      finished.clear();
     }
-    refreshTableLists();
+    for (String id = finished.poll(); id != null; id = finished.poll()) {
+      scheduler.finished(id);
+    }
+    Set<String> active = directory.active();
+    forgetInactive(active);
+    refreshTableLists(active);
     refreshTaskTopicLag();
     boolean janitorWasDue = System.currentTimeMillis() - janitorAt >= config.uploadJanitorInterval().toMillis();
-    List<TaskEnvelope> tasks = new ArrayList<>();
     for (Map.Entry<String, CatalogListing> entry : tableLists.entrySet()) {
       String tenant = entry.getKey();
       CatalogListing listing = entry.getValue();
-      List<RegisteredTable> tables = listing.tables();
+      TenantPolicy policy = directory.policy(tenant);
+      scheduler.policy(tenant, policy);
+      List<RegisteredTable> tables = withinTableQuota(tenant, listing.tables(), policy);
       Set<String> problems = new HashSet<>();
       listing.problems().forEach(problem -> problems.add(problem.name()));
       if (tables.isEmpty()) {
@@ -232,11 +284,17 @@ public final class PlannerService {
             planner.forget(registered); // its task ended in the suspension; plan afresh once resumed
             continue; // stopped by its error mode until resumed
           }
-          for (MaterializeTask task : planner.plan(registered, committed, end)) {
-            tasks.add(envelope(tenant, task));
+          // A table with work still waiting its turn gets no more of that kind meanwhile.
+          if (!scheduler.isWaiting(tenant, registered.name(), FairScheduler.Priority.INGEST)) {
+            for (MaterializeTask task : planner.plan(registered, committed, end)) {
+              scheduler.offer(envelope(tenant, task));
+            }
           }
-          for (Task task : maintenance.plan(registered, table)) {
-            tasks.add(envelope(tenant, task));
+          if (!scheduler.isWaiting(tenant, registered.name(), FairScheduler.Priority.COMPACT)
+              && !scheduler.isWaiting(tenant, registered.name(), FairScheduler.Priority.MAINTAIN)) {
+            for (Task task : maintenance.plan(registered, table)) {
+              scheduler.offer(envelope(tenant, task));
+            }
           }
           gauges.update(registered.tenant(), registered.name(), table, maintenance.stats(registered));
         } catch (NoSuchTableException e) {
@@ -251,7 +309,117 @@ public final class PlannerService {
     if (janitorWasDue) {
       janitorAt = System.currentTimeMillis();
     }
-    return tasks;
+    return admit();
+  }
+
+  /**
+   * The tasks to publish now: as many as the fleet has free slots, plus half as many again to
+   * wait in the topic so no runner idles between two ticks, in the scheduler's fair order.
+   */
+  private List<TaskEnvelope> admit() {
+    int slots = config.fleetSlots() > 0 ? config.fleetSlots() : Math.max(1, runners) * runner.maxConcurrentTasks();
+    fleetSlots.set(slots);
+    int target = slots + (slots + 1) / 2;
+    List<TaskEnvelope> admitted = scheduler.admit(target - scheduler.inFlight());
+    for (TaskEnvelope envelope : admitted) {
+      if (envelope.task() instanceof MaterializeTask materialize) {
+        planner.admitted(envelope.tenant(), materialize);
+      } else if (envelope.task() instanceof CompactTask compact) {
+        maintenance.admitted(envelope.tenant(), compact);
+      }
+    }
+    long now = System.currentTimeMillis();
+    boolean publish = now - schedulePublishedAt >= SCHEDULE_PUBLISH_INTERVAL_MS;
+    for (String tenant : planned) {
+      FairScheduler.TenantState state = scheduler.state(tenant);
+      if (tenantStates.put(tenant, state) == null) {
+        registerTenantGauges(tenant);
+      }
+      if (publish) {
+        fleet.publishSchedule(tenant, scheduleJson(tenant, state));
+      }
+    }
+    if (publish) {
+      schedulePublishedAt = now;
+    }
+    return admitted;
+  }
+
+  private JsonObject scheduleJson(String tenant, FairScheduler.TenantState state) {
+    TenantPolicy policy = directory.policy(tenant);
+    return new JsonObject()
+        .put("tasks-waiting", state.waiting())
+        .put("tasks-in-flight", state.inFlight())
+        .put("tasks-admitted", state.admitted())
+        .put("oldest-wait-ms", state.oldestWait().toMillis())
+        .put("delayed-by", delayName(state.delay()))
+        .put("tables-over-quota", tablesOverQuota.getOrDefault(tenant, 0))
+        .put("weight", policy.weight())
+        .put("fair-share", config.fairShare());
+  }
+
+  /** How status and metrics name a delay: the quota's key, or {@code fair-share}, or null. */
+  static String delayName(FairScheduler.Delay delay) {
+    return switch (delay) {
+      case NONE -> null;
+      case FAIR_SHARE -> "fair-share";
+      case MAX_TASKS_IN_FLIGHT -> "quota.max-tasks-in-flight";
+      case MAX_RECORDS_PER_SECOND -> "quota.max-records-per-second";
+    };
+  }
+
+  private void registerTenantGauges(String tenant) {
+    Gauge.builder("floe.tenant.tasks.waiting", () -> tenantStates.get(tenant).waiting())
+        .description("Tasks planned for the tenant and waiting their turn in the fair share (leading planner)")
+        .tag("tenant", tenant).register(metrics);
+    Gauge.builder("floe.tenant.tasks.in-flight", () -> tenantStates.get(tenant).inFlight())
+        .description("Tasks of the tenant admitted to the task topic and not yet finished (leading planner)")
+        .tag("tenant", tenant).register(metrics);
+    Gauge.builder("floe.tenant.oldest-wait.seconds", () -> tenantStates.get(tenant).oldestWait().toMillis() / 1000.0)
+        .description("How long the tenant's oldest waiting task has waited (leading planner)")
+        .tag("tenant", tenant).register(metrics);
+    Gauge.builder("floe.tenant.tables.over-quota", () -> tablesOverQuota.getOrDefault(tenant, 0))
+        .description("Registered tables beyond the tenant's quota.max-tables: not planned")
+        .tag("tenant", tenant).register(metrics);
+    for (FairScheduler.Delay delay : FairScheduler.Delay.values()) {
+      if (delay != FairScheduler.Delay.NONE) {
+        Gauge.builder("floe.tenant.delayed", () -> tenantStates.get(tenant).delay() == delay ? 1 : 0)
+            .description("1 while the tenant has work held back for this reason (a quota, or its turn in the fair share)")
+            .tags("tenant", tenant, "reason", delayName(delay)).register(metrics);
+      }
+    }
+  }
+
+  /** Tenants that stopped being planned (suspended, deleted): their waiting work and state go. */
+  private void forgetInactive(Set<String> active) {
+    for (String tenant : List.copyOf(planned)) {
+      if (!active.contains(tenant)) {
+        LOG.info("Tenant {} is no longer planned (suspended or deleted): its waiting tasks are dropped, its tables kept",
+            tenant);
+        scheduler.forget(tenant);
+        planner.forgetTenant(tenant);
+        maintenance.forgetTenant(tenant);
+        tableLists.remove(tenant);
+        planned.remove(tenant);
+        if (tenantStates.containsKey(tenant)) {
+          tenantStates.put(tenant, scheduler.state(tenant));
+          fleet.publishSchedule(tenant, scheduleJson(tenant, scheduler.state(tenant)));
+        }
+      }
+    }
+    planned.addAll(active);
+  }
+
+  /** The first {@code quota.max-tables} tables by name; the others are not planned until the quota allows. */
+  private List<RegisteredTable> withinTableQuota(String tenant, List<RegisteredTable> tables, TenantPolicy policy) {
+    if (policy.maxTables() == 0 || tables.size() <= policy.maxTables()) {
+      tablesOverQuota.put(tenant, 0);
+      return tables;
+    }
+    List<RegisteredTable> sorted = new ArrayList<>(tables);
+    sorted.sort(Comparator.comparing(RegisteredTable::name));
+    tablesOverQuota.put(tenant, sorted.size() - policy.maxTables());
+    return sorted.subList(0, policy.maxTables());
   }
 
   /** At most every {@link #TASK_LAG_REFRESH}: a few admin requests, not worth every tick. */
@@ -266,6 +434,7 @@ public final class PlannerService {
         taskLag = new TaskTopicLag(kafka, taskTopic, groupId, Duration.ofSeconds(10));
       }
       taskTopicLag.set(taskLag.read());
+      runners = taskLag.members();
     } catch (RuntimeException e) {
       LOG.warn("{}; floe_task_topic_lag keeps its last value", e.getMessage());
     }
@@ -285,12 +454,14 @@ public final class PlannerService {
     }
   }
 
-  private void refreshTableLists() {
+  private void refreshTableLists(Set<String> active) {
     long now = System.currentTimeMillis();
-    if (now - tableListsAt < config.tableListRefresh().toMillis()) {
-      return;
-    }
-    for (String tenant : tenantNames) {
+    boolean due = now - tableListsAt >= config.tableListRefresh().toMillis();
+    for (String tenant : active) {
+      // Between refreshes, only a tenant new to planning is listed (one that failed waits for the next).
+      if (!due && (tableLists.containsKey(tenant) || listingFailedSince.containsKey(tenant))) {
+        continue;
+      }
       try {
         CatalogListing listing = registry.scan(tenant);
         tableLists.put(tenant, listing);
@@ -313,7 +484,9 @@ public final class PlannerService {
         }
       }
     }
-    tableListsAt = now;
+    if (due) {
+      tableListsAt = now;
+    }
   }
 
   /** Forces the next tick to list tables again, e.g. right after a registration. */

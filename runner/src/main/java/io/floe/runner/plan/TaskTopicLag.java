@@ -68,6 +68,18 @@ final class TaskTopicLag implements AutoCloseable {
     }
   }
 
+  /** Runners in the group now: the fleet's size. */
+  int members() throws InterruptedException {
+    try {
+      return admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
+          .get(millis(), TimeUnit.MILLISECONDS).members().size();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Cannot describe runner group " + groupId + ": " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Cannot describe runner group " + groupId + " within " + timeout, e);
+    }
+  }
+
   private long millis() {
     return timeout.toMillis();
   }

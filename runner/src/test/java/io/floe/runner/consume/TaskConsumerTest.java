@@ -72,7 +72,8 @@ class TaskConsumerTest {
 
   private void start(int maxConcurrentTasks) throws Exception {
     RunnerConfig config = new RunnerConfig(Map.of(), TASKS, 2, DEAD_LETTERS, "floe-runners", maxConcurrentTasks,
-        MAX_ATTEMPTS, Duration.ofMillis(1), 1, "127.0.0.1", 0, Duration.ofSeconds(5), (short) 1);
+        MAX_ATTEMPTS, Duration.ofMillis(1), 1, "127.0.0.1", 0, Duration.ofSeconds(5), (short) 1,
+        "floe.tenants", "floe.tenant-state", "floe.task-events");
     TaskPublisher publisher = new TaskPublisher(KafkaProducer.create(vertx, producer), TASKS, DEAD_LETTERS);
     consumer = new TaskConsumer(vertx, config, source, execution, publisher, new SimpleMeterRegistry(),
         Duration.ofMillis(50));

@@ -2,6 +2,8 @@ package io.floe.runner.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floe.runner.config.FloeConfig;
+import io.floe.runner.fleet.TenantDirectory;
 import io.floe.tasks.table.TableRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,8 +61,9 @@ class AdminApiLimitsTest {
 
   @Test
   void requestsBeyondTheBoundAre503WithRetryAfterWhileTheAdmittedOnesFinish() throws Exception {
-    // No tenants: listing answers an empty list without touching a catalog.
-    startApi(new TableService(null, new TableRegistry(null, Map.of()), Set.of()));
+    // The default tenant's catalog is never reached: its listing answers as broken, at once.
+    FloeConfig config = FloeConfig.parse(Map.of("kafka.bootstrap.servers", "localhost:1", "catalog.uri", "http://localhost:1"));
+    startApi(new TableService(null, new TableRegistry(null, Map.of()), new TenantDirectory(config, Map.of(), "tenants", null)));
     occupyTheWorkerPool();
 
     // The worker is held, so none of these can finish: exactly LIMIT are admitted and wait for it.
@@ -185,7 +188,7 @@ class AdminApiLimitsTest {
   }
 
   private void startApi(TableService tables) throws Exception {
-    AdminApi api = new AdminApi(vertx, io.floe.auth.BearerAuth.disabled(), tables, metrics, () -> true, tablesChanged::incrementAndGet, LIMIT);
+    AdminApi api = new AdminApi(vertx, io.floe.auth.BearerAuth.disabled(), tables, null, metrics, () -> true, tablesChanged::incrementAndGet, LIMIT);
     port = await(api.start("127.0.0.1", 0));
   }
 

@@ -28,7 +28,7 @@ class AdminApiTest {
   void start(Vertx vertx, VertxTestContext context) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.counter("floe.example").increment();
-    AdminApi api = new AdminApi(vertx, io.floe.auth.BearerAuth.disabled(), null, metrics, ready::get, () -> {});
+    AdminApi api = new AdminApi(vertx, io.floe.auth.BearerAuth.disabled(), null, null, metrics, ready::get, () -> {});
     client = vertx.createHttpClient();
     api.start("127.0.0.1", 0).onComplete(context.succeeding(bound -> {
       port = bound;

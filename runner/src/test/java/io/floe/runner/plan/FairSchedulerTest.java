@@ -2,6 +2,7 @@ package io.floe.runner.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floe.runner.config.TenantPolicy;
 import io.floe.runner.plan.FairScheduler.Delay;
 import io.floe.tasks.contract.CompactTask;
 import io.floe.tasks.contract.MaintainTask;
@@ -160,9 +161,9 @@ class FairSchedulerTest {
   void aForgottenTenantLeavesNothingWaitingOrInFlight() {
     offer("a", 2, 4, 100);
     scheduler.admit(2);
-    assertThat(scheduler.isWaiting("a", "a.t0")).isTrue();
+    assertThat(scheduler.isWaiting("a", "a.t0", FairScheduler.Priority.INGEST)).isTrue();
     scheduler.forget("a");
-    assertThat(scheduler.isWaiting("a", "a.t0")).isFalse();
+    assertThat(scheduler.isWaiting("a", "a.t0", FairScheduler.Priority.INGEST)).isFalse();
     assertThat(scheduler.inFlight()).isZero();
     assertThat(scheduler.state("a").waiting()).isZero();
   }

@@ -19,7 +19,8 @@ class MaterializePlannerTest {
   private final MutableClock clock = new MutableClock();
   private final MaterializePlanner planner = new MaterializePlanner(
       new PlannerConfig(true, Duration.ofSeconds(1), Duration.ofSeconds(10), 1000, 200, 600, Duration.ofMinutes(5), "leader",
-          Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 3),
+          Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofHours(1), 3,
+          true, 0, Duration.ofMinutes(2)),
       clock);
 
   @Test

@@ -281,6 +281,6 @@ public final class CompactExecutor implements TaskExecutor<CompactTask> {
     metrics.counter("floe.compaction.runs", "tenant", envelope.tenant(), "table", task.table()).increment();
     metrics.counter("floe.compaction.files.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(inputs.size());
     metrics.counter("floe.compaction.bytes.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(inputBytes);
-    return new TaskResult.Committed(snapshotId, rows, 0, 0, outputs.size(), outputBytes);
+    return new TaskResult.Committed(snapshotId, rows, 0, 0, outputs.size(), outputBytes, inputBytes);
   }
 }

@@ -172,7 +172,7 @@ public final class MaintainExecutor implements TaskExecutor<MaintainTask> {
     metrics.counter("floe.maintenance.manifests.rewritten", "tenant", envelope.tenant(), "table", task.table()).increment(manifestsBefore);
     LOG.info("{} maintained: {} snapshots expired ({} kept), {} orphan files removed, {} manifests rewritten",
         envelope, expired, size(table.snapshots()), removed, manifestsBefore);
-    return new TaskResult.Committed(table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId(), 0, 0, 0, 0, 0);
+    return new TaskResult.Committed(table.currentSnapshot() == null ? -1 : table.currentSnapshot().snapshotId(), 0, 0, 0, 0, 0, 0);
   }
 
   /** Returns how many manifests were rewritten (0 when they are few enough). */

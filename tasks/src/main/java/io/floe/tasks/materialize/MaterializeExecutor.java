@@ -119,6 +119,7 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
           "Task names topic " + task.topic() + " but table " + id + " is fed by topic " + source,
           TaskResult.Kind.PERMANENT);
     }
+    long bytesRead = 0; // over every round: the work done
     for (int round = 1; round <= settings.maxCommitRounds(); round++) {
       SourceOffsets committed = table == null ? SourceOffsets.none() : SourceOffsets.committed(table);
       RangePlan plan = RangePlan.of(task.ranges(), committed);
@@ -139,6 +140,8 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
         written = run.execute(reader, plan.remaining());
       } catch (TableSuspendedException suspended) {
         return suspend(tenant, id, suspended); // the run discarded its files
+      } finally {
+        bytesRead += reader.bytesRead();
       }
       table = written.table();
       CrashPoints.reach(CrashPoints.AFTER_UPLOAD);
@@ -153,7 +156,7 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
       if (outcome instanceof CommitRounds.Round.Committed done) {
         run.committed();
         CrashPoints.reach(CrashPoints.AFTER_COMMIT);
-        return committedResult(written, done.snapshotId());
+        return committedResult(written, done.snapshotId(), bytesRead);
       }
       table.refresh();
     }
@@ -162,10 +165,10 @@ public final class MaterializeExecutor implements TaskExecutor<MaterializeTask> 
         TaskResult.Kind.RETRYABLE);
   }
 
-  private static TaskResult.Committed committedResult(MaterializeRun.Written written, long snapshotId) {
+  private static TaskResult.Committed committedResult(MaterializeRun.Written written, long snapshotId, long bytesRead) {
     WriteResult write = written.write();
     return new TaskResult.Committed(snapshotId, write.records(), written.deadLettered(), written.tombstones(), write.files(),
-        write.bytes());
+        write.bytes(), bytesRead);
   }
 
   /** Records why the table stopped, for its status and the planner; commits nothing else. */

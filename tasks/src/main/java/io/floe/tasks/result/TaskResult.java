@@ -6,9 +6,18 @@ package io.floe.tasks.result;
  */
 public sealed interface TaskResult {
 
-  /** The task's ranges are now committed by this attempt. */
-  record Committed(long snapshotId, long records, long deadLettered, long tombstones, int files, long bytes)
-      implements TaskResult {}
+  /**
+   * The task's ranges are now committed by this attempt.
+   *
+   * @param records rows written
+   * @param bytes bytes of the files written
+   * @param bytesRead bytes the task read: source records' keys and values, or the files it rewrote
+   */
+  record Committed(long snapshotId, long records, long deadLettered, long tombstones, int files, long bytes,
+      long bytesRead) implements TaskResult {}
+
+  /** The task's tenant is suspended or deleted: nothing was done; the planner plans its work afresh on resumption. */
+  record Skipped(String reason) implements TaskResult {}
 
   /** Someone else already committed every range of the task; nothing was written. */
   record AlreadyCommitted() implements TaskResult {}

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SourceReader {
 
+  private long bytesRead;
+
   private static final Logger LOG = LoggerFactory.getLogger(SourceReader.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
 
@@ -60,6 +62,11 @@ public final class SourceReader {
     config.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "floe-source-reader");
     return config;
+  }
+
+  /** Bytes of keys and values handed to handlers so far, as they were on the wire: what the task read. */
+  public long bytesRead() {
+    return bytesRead;
   }
 
   /** Reads the ranges, handing batches to {@code handler}; returns the ranges that were gone. */
@@ -120,6 +127,9 @@ public final class SourceReader {
             }
           }
           if (!inRange.isEmpty()) {
+            for (ConsumerRecord<byte[], byte[]> record : inRange) {
+              bytesRead += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+            }
             handler.accept(inRange);
           }
         }

@@ -22,6 +22,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import io.floe.catalog.rules.TableLocations;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.iceberg.catalog.Catalog;
 import org.slf4j.Logger;
@@ -42,6 +45,14 @@ public final class Tenants implements AutoCloseable {
   private final KafkaClientFactory kafka;
   private final int s3MaxConnections;
   private final LoadingCache<String, Resources> cache;
+  /** How long retired clients stay open for the tasks still using them. */
+  static final Duration RETIRED_GRACE = Duration.ofMinutes(2);
+  private final ScheduledExecutorService retired = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "floe-tenant-retire");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private volatile boolean closing;
 
   /**
    * @param configs resolves a tenant name to its config; throws {@link IllegalArgumentException}
@@ -55,7 +66,14 @@ public final class Tenants implements AutoCloseable {
         Caffeine.newBuilder()
             .maximumSize(maxTenants)
             .removalListener((String name, Resources resources, RemovalCause cause) -> {
-              if (resources != null) {
+              if (resources == null) {
+                return;
+              }
+              if (cause == RemovalCause.EXPLICIT && !closing) {
+                // Retired (its settings changed, or it was deleted): tasks still running with these
+                // clients finish with them; new ones get new clients.
+                retired.schedule(resources::close, RETIRED_GRACE.toSeconds(), TimeUnit.SECONDS);
+              } else {
                 resources.close();
               }
             })
@@ -66,6 +84,14 @@ public final class Tenants implements AutoCloseable {
     return cache.get(name);
   }
 
+  /**
+   * Drops a tenant's clients, e.g. because its settings changed: the next use builds new ones, and
+   * the old ones are closed after {@link #RETIRED_GRACE}, once the tasks using them are done.
+   */
+  public void retire(String name) {
+    cache.invalidate(name);
+  }
+
   private Resources load(String name) {
     TenantConfig config = configs.apply(name);
     LOG.info("Connecting tenant {}: {}", name, config);
@@ -74,8 +100,10 @@ public final class Tenants implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     cache.invalidateAll();
     cache.cleanUp();
+    retired.shutdownNow().forEach(Runnable::run); // close the retired ones now
   }
 
   private final class Resources implements Tenant, AutoCloseable {

@@ -221,7 +221,7 @@ public record CatalogSecurity(
     return warehouses;
   }
 
-  static void checkTenantName(String name, String where) {
+  public static void checkTenantName(String name, String where) {
     if (!TENANT_NAME.matcher(name).matches() || RESERVED_TENANT_NAMES.contains(name)) {
       throw new IllegalArgumentException("Invalid tenant name '" + name + "' (" + where + "): lower-case letters, digits,"
           + " '_' and '-', at most 63, not one of " + new TreeSet<>(RESERVED_TENANT_NAMES));

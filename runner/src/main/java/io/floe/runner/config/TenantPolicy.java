@@ -1,4 +1,4 @@
-package io.floe.runner.plan;
+package io.floe.runner.config;
 
 /**
  * How much of the fleet one tenant may use: its weight in the fair share and its quotas. A quota
