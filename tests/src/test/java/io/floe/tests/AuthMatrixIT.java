@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.catalog.Namespace;
@@ -161,7 +162,26 @@ class AuthMatrixIT {
         new Call("adopt", "POST", s -> "/api/v1/tables",
             s -> new JsonObject().put("table", "fixture.plain_" + s).put("topic", TOPIC).put("tenant", "acme")
                 .put("adopt", true).encode(),
-            403, 201));
+            403, 201),
+        // Tenants: an operator's to create, change, suspend and delete; a tenant sees only its own.
+        new Call("list tenants", "GET", s -> "/api/v1/tenants", s -> null, 200).filtered(),
+        new Call("tenant", "GET", s -> "/api/v1/tenants/acme", s -> null, 200),
+        new Call("tenant usage", "GET", s -> "/api/v1/tenants/acme/usage", s -> null, 200),
+        new Call("create tenant", "POST", s -> "/api/v1/tenants", AuthMatrixIT::runtimeTenant, 403, 201),
+        new Call("change tenant", "PUT", s -> "/api/v1/tenants/acme", AuthMatrixIT::runtimeTenant, 403, 409),
+        new Call("suspend tenant", "POST", s -> "/api/v1/tenants/acme/suspend", s -> "", 403, 409),
+        new Call("delete tenant", "DELETE", s -> "/api/v1/tenants/acme", s -> null, 403, 409));
+  }
+
+  private static final AtomicInteger RUNTIME_TENANTS = new AtomicInteger();
+
+  /** A tenant created at runtime, a new one per call (only the operator's are created). */
+  private static String runtimeTenant(String caller) {
+    String name = "rt-" + caller + "-" + RUNTIME_TENANTS.incrementAndGet();
+    return new JsonObject().put("name", name).put("settings", new JsonObject()
+        .put("catalog.uri", stack.infra().catalogUri())
+        .put("catalog.warehouse", name)
+        .put("source.kafka.bootstrap.servers", stack.bootstrapServers())).encode();
   }
 
   private static List<Call> catalogCalls() {
@@ -235,8 +255,12 @@ class AuthMatrixIT {
     assertRefusedCallsChangedNothing();
   }
 
-  /** Every call refused (401, 403) left acme's catalog and registrations as they were. */
-  private static void assertRefusedCallsChangedNothing() {
+  /** Every call refused (401, 403) left acme's catalog and registrations, and the tenants, as they were. */
+  private static void assertRefusedCallsChangedNothing() throws Exception {
+    String tenants = send("GET", adminUri("/api/v1/tenants"), null, TOKENS.get("operator")).body();
+    assertThat(tenants).contains("\"rt-operator-").doesNotContain("rt-none", "rt-expired", "rt-forged", "rt-other", "rt-own");
+    assertThat(new JsonObject(send("GET", adminUri("/api/v1/tenants/acme"), null, TOKENS.get("operator")).body())
+        .getBoolean("suspended")).isFalse();
     try (RESTCatalog acme = catalogAs("acme")) {
       org.apache.iceberg.Table fixture = acme.loadTable(TableIdentifier.of("fixture", "t"));
       Map<String, String> namespaceProperties = acme.loadNamespaceMetadata(Namespace.of("fixture"));
