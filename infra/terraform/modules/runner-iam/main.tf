@@ -150,7 +150,8 @@ data "aws_iam_policy_document" "task" {
   }
 
   # Floe's own topics, which it creates if missing: tasks are read and re-enqueued, the planner
-  # leader topic is consumed by every runner, failed tasks are written to the dead-letter topic.
+  # leader topic is consumed by every runner, failed tasks are written to the dead-letter topic;
+  # the fleet topics (tenants, tenant state, task events) are written and followed by every runner.
   dynamic "statement" {
     for_each = var.msk_iam_enabled ? [1] : []
 
@@ -163,7 +164,7 @@ data "aws_iam_policy_document" "task" {
         "kafka-cluster:WriteData",
       ]
       resources = [
-        for topic in [var.task_topic, var.task_dead_letter_topic, var.planner_leader_topic] :
+        for topic in concat([var.task_topic, var.task_dead_letter_topic, var.planner_leader_topic], var.fleet_topics) :
         "${local.msk_task_topics}/${topic}"
       ]
     }
@@ -175,7 +176,8 @@ data "aws_iam_policy_document" "task" {
     content {
       sid       = "KafkaRecordDeadLetterTopic"
       actions   = ["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"]
-      resources = ["${local.msk_source_topics}/${var.dead_letter_topic}"]
+      # The default tenant's, and each other tenant's (floe.dlq.NAME), tenants created at runtime among them.
+      resources = ["${local.msk_source_topics}/${var.dead_letter_topic}", "${local.msk_source_topics}/${var.dead_letter_topic}.*"]
     }
   }
 

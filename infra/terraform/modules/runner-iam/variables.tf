@@ -121,6 +121,12 @@ variable "planner_leader_topic" {
   description = "planner.leader-topic."
 }
 
+variable "fleet_topics" {
+  type        = list(string)
+  default     = ["floe.tenants", "floe.tenant-state", "floe.task-events"]
+  description = "runner.tenants-topic, runner.tenant-state-topic and runner.task-events-topic."
+}
+
 variable "dead_letter_topic" {
   type        = string
   default     = "floe.dlq"

@@ -195,36 +195,15 @@ class MaterializeBenchmark {
         }
         awaitCaughtUp(runner, "bench.fresh", Duration.ofMinutes(5));
         Table table = stack.catalog().loadTable(TableIdentifier.parse("bench.fresh"));
-        List<long[]> commits = new ArrayList<>(); // [timestamp, partition offsets...] in commit order
-        List<Snapshot> snapshots = new ArrayList<>();
-        table.snapshots().forEach(snapshots::add);
-        snapshots.sort((a, b) -> Long.compare(a.timestampMillis(), b.timestampMillis()));
-        List<Long> latencies = new ArrayList<>();
-        Map<Integer, Integer> cursor = new HashMap<>();
-        for (Snapshot snapshot : snapshots) {
-          String offsets = snapshot.summary().get("floe.offsets");
-          if (offsets == null) {
-            continue;
-          }
-          JsonObject next = new JsonObject(offsets);
-          for (String key : next.fieldNames()) {
-            int partition = Integer.parseInt(key);
-            long end = next.getLong(key);
-            List<long[]> records = produced.getOrDefault(partition, List.of());
-            records.sort((a, b) -> Long.compare(a[0], b[0]));
-            int i = cursor.getOrDefault(partition, 0);
-            while (i < records.size() && records.get(i)[0] < end) {
-              latencies.add(snapshot.timestampMillis() - records.get(i)[1]);
-              i++;
-            }
-            cursor.put(partition, i);
-          }
+        List<Long> latencies = latencies(table, produced);
+        int commits = 0;
+        for (Snapshot ignored : table.snapshots()) {
+          commits++;
         }
-        Collections.sort(latencies);
         String line = String.format("freshness: %d records at %d records/s for %d s, default 10 s interval, 1 warm runner: "
                 + "p50 %.1f s, p99 %.1f s, max %.1f s (%d commits)",
             latencies.size(), rate, seconds, percentile(latencies, 50) / 1000.0, percentile(latencies, 99) / 1000.0,
-            latencies.get(latencies.size() - 1) / 1000.0, snapshots.size());
+            latencies.get(latencies.size() - 1) / 1000.0, commits);
         write(line);
       }
     }
@@ -305,6 +284,41 @@ class MaterializeBenchmark {
   }
 
   // ---- helpers ----
+
+  /**
+   * Each record's freshness, sorted: the commit time of the first snapshot whose offsets cover it
+   * minus its produce time.
+   *
+   * @param produced partition → [offset, produce time millis] of every record produced
+   */
+  static List<Long> latencies(Table table, Map<Integer, List<long[]>> produced) {
+    List<Snapshot> snapshots = new ArrayList<>();
+    table.snapshots().forEach(snapshots::add);
+    snapshots.sort((a, b) -> Long.compare(a.timestampMillis(), b.timestampMillis()));
+    List<Long> latencies = new ArrayList<>();
+    Map<Integer, Integer> cursor = new HashMap<>();
+    for (Snapshot snapshot : snapshots) {
+      String offsets = snapshot.summary().get("floe.offsets");
+      if (offsets == null) {
+        continue;
+      }
+      JsonObject next = new JsonObject(offsets);
+      for (String key : next.fieldNames()) {
+        int partition = Integer.parseInt(key);
+        long end = next.getLong(key);
+        List<long[]> records = produced.getOrDefault(partition, List.of());
+        records.sort((a, b) -> Long.compare(a[0], b[0]));
+        int i = cursor.getOrDefault(partition, 0);
+        while (i < records.size() && records.get(i)[0] < end) {
+          latencies.add(snapshot.timestampMillis() - records.get(i)[1]);
+          i++;
+        }
+        cursor.put(partition, i);
+      }
+    }
+    Collections.sort(latencies);
+    return latencies;
+  }
 
   /** Extra runner settings for an experiment: {@code -Dfloe.bench.set=key=value;key=value}. */
   static Map<String, String> runnerSettings() {
@@ -449,7 +463,7 @@ class MaterializeBenchmark {
     byte[] of(int i) throws Exception;
   }
 
-  private static long produce(LocalStack stack, String topic, int records, Value value) throws Exception {
+  static long produce(LocalStack stack, String topic, int records, Value value) throws Exception {
     long bytes = 0;
     try (KafkaProducer<byte[], byte[]> producer = stack.producer()) {
       for (int i = 0; i < records; i++) {
@@ -462,14 +476,14 @@ class MaterializeBenchmark {
     return bytes;
   }
 
-  private static void post(RunnerProcess runner, JsonObject registration) throws Exception {
+  static void post(RunnerProcess runner, JsonObject registration) throws Exception {
     var response = runner.post("/api/v1/tables", registration.encode());
     if (response.statusCode() != 201) {
       throw new IllegalStateException(response.body());
     }
   }
 
-  private static void awaitCaughtUp(RunnerProcess runner, String table, Duration timeout) throws Exception {
+  static void awaitCaughtUp(RunnerProcess runner, String table, Duration timeout) throws Exception {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       JsonObject status = new JsonObject(runner.get("/api/v1/tables/" + table).body());
@@ -533,7 +547,7 @@ class MaterializeBenchmark {
     }
   }
 
-  private static long percentile(List<Long> sorted, int percent) {
+  static long percentile(List<Long> sorted, int percent) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(percent / 100.0 * sorted.size()) - 1));
   }
 
