@@ -23,6 +23,7 @@ import io.floe.tasks.table.TableRegistry;
 import io.floe.tasks.tenant.Tenants;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -106,6 +107,8 @@ public final class PlannerService {
   private TaskTopicLag taskLag;
   private long taskLagAt;
 
+  private final AtomicBoolean admitQueued = new AtomicBoolean();
+  private Context context;
   private KafkaConsumer<byte[], byte[]> leadership;
   private volatile boolean leader;
   /** Set from the event loop, honoured by the planner worker: the planner is touched by one thread. */
@@ -153,6 +156,7 @@ public final class PlannerService {
   }
 
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     Map<String, String> properties = new HashMap<>(kafka);
     properties.put("group.id", groupId + ".planner");
     properties.put("enable.auto.commit", "false");
@@ -174,6 +178,9 @@ public final class PlannerService {
       events = new TopicTail(kafka, runner.taskEventsTopic(), false, record -> {
         if (leader && record.value() != null) {
           finished.add(new JsonObject(new String(record.value(), StandardCharsets.UTF_8)).getString("task-id", ""));
+          if (admitQueued.compareAndSet(false, true)) {
+            context.runOnContext(v -> admitFreedSlots());
+          }
         }
       }).start();
       return null;
@@ -208,10 +215,38 @@ public final class PlannerService {
   private void revoked(Set<TopicPartition> partitions) {
     if (!partitions.isEmpty() && leader) {
       leader = false;
-      taskTopicLag.set(0); // only the leader reports it
+      taskTopicLag.set(0); // only the leader reports these
       fleetSlots.set(0);
+      tenantStates.replaceAll((tenant, state) -> new FairScheduler.TenantState(0, 0, FairScheduler.Delay.NONE,
+          Duration.ZERO, 0));
       LOG.info("This runner no longer leads planning");
     }
+  }
+
+  /**
+   * A slot freed: admit the next tasks now rather than at the next tick (tasks already planned,
+   * no table is read). On the planner's one worker thread, so never beside a tick's planning.
+   */
+  private void admitFreedSlots() {
+    if (!leader) {
+      admitQueued.set(false);
+      return;
+    }
+    worker.executeBlocking(() -> {
+          admitQueued.set(false);
+          if (resetRequested) {
+            return List.<TaskEnvelope>of(); // the next tick starts afresh
+          }
+          for (String id = finished.poll(); id != null; id = finished.poll()) {
+            scheduler.finished(id);
+          }
+          return admit();
+        }, true)
+        .compose(this::publish)
+        .onFailure(e -> {
+          LOG.warn("Planner admission failed: {}", e.toString());
+          resetRequested = true;
+        });
   }
 
   private void tick() {
