@@ -59,8 +59,8 @@ public final class TableService {
     requireTenant(tenant);
     TableIdentifier id = Names.parseTable(table);
     if (registration.topic().equals(directory.config(tenant).deadLetterTopic())) {
-      throw new IllegalArgumentException("Topic '" + registration.topic() + "' is tenant " + tenant
-          + "'s dead-letter topic and cannot be a table's source");
+      throw new IllegalArgumentException("Topic '" + registration.topic() + "' is internal (tenant " + tenant
+          + "'s dead-letter topic) and cannot be a table's source");
     }
     checkTableQuota(tenant, id);
     RegisteredTable registered = registry.register(tenant, id, registration, adopt);
