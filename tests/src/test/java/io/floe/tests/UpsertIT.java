@@ -67,7 +67,9 @@ class UpsertIT {
     // the deletion vectors, which later rounds read.
     JsonObject registered = register(new JsonObject().put("table", table).put("topic", topic).put("write-mode", "upsert")
         .put("properties", new JsonObject().put("floe.maintenance.interval-ms", "500")
-            .put("floe.maintenance.orphan-min-age-ms", "1000")
+            // Short, so the index files of the first rounds are candidates; not so short that a
+            // task still committing under a loaded machine has files that old (the real floor is an hour).
+            .put("floe.maintenance.orphan-min-age-ms", "3000")
             // Not compacted: vectors stay on the files, so later rounds merge them (compaction is the next test).
             .put("floe.compaction.enabled", "false")), 201);
     assertThat(registered.getString("write-mode")).isEqualTo("upsert");
@@ -188,7 +190,7 @@ class UpsertIT {
   private static void awaitMaintenance(String table) {
     try {
       String before = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
-      Thread.sleep(1500); // past the orphan age, so the index files written so far are candidates
+      Thread.sleep(3500); // past the orphan age, so the index files written so far are candidates
       await("maintenance ran").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
         String now = stack.catalog().loadTable(TableIdentifier.parse(table)).properties().get(MaintainExecutor.LAST_MAINTENANCE);
         return now != null && !now.equals(before);

@@ -92,9 +92,11 @@ public final class OrphanFiles {
    * anything outside the warehouse).
    */
   public static List<String> find(Table table, TableFiles files, S3Client s3, Duration minAge, Instant now) {
-    Set<String> reachable = reachable(table);
+    // List first, then read the metadata: a file committed while the listing ran is then known to
+    // be referenced. Read the other way round, a task that wrote its file before the listing and
+    // committed after the metadata was read would lose the file.
     Instant cutoff = now.minus(minAge);
-    List<String> orphans = new ArrayList<>();
+    List<String> candidates = new ArrayList<>();
     for (String prefix : files.roots()) {
       S3Location root = S3Location.parse(prefix + "/");
       String token = null;
@@ -103,13 +105,23 @@ public final class OrphanFiles {
         ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(root.bucket()).prefix(root.key()).continuationToken(continuation));
         for (S3Object object : page.contents()) {
           String path = "s3://" + root.bucket() + "/" + object.key();
-          if (!reachable.contains(path) && object.lastModified() != null && object.lastModified().isBefore(cutoff)
-              && files.mayDelete(path)) {
-            orphans.add(path);
+          if (object.lastModified() != null && object.lastModified().isBefore(cutoff) && files.mayDelete(path)) {
+            candidates.add(path);
           }
         }
         token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
       } while (token != null);
+    }
+    if (candidates.isEmpty()) {
+      return candidates;
+    }
+    table.refresh();
+    Set<String> reachable = reachable(table);
+    List<String> orphans = new ArrayList<>();
+    for (String path : candidates) {
+      if (!reachable.contains(path)) {
+        orphans.add(path);
+      }
     }
     return orphans;
   }
