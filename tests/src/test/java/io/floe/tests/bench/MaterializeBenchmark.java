@@ -524,13 +524,18 @@ class MaterializeBenchmark {
 
   /** Where the first runner's CPU went during the measurement, by thread group. */
   private static void reportThreads(Map<String, Long> before, Map<String, Long> after) throws Exception {
+    write("runner " + cpuByThread(before, after));
+  }
+
+  /** "CPU by thread: NAME N%; ..." for the ten thread groups that used most between two {@link #threadTicks}. */
+  static String cpuByThread(Map<String, Long> before, Map<String, Long> after) {
     Map<String, Long> used = new HashMap<>();
     after.forEach((name, ticks) -> used.put(name, ticks - before.getOrDefault(name, 0L)));
     long total = used.values().stream().mapToLong(Long::longValue).sum();
-    StringBuilder line = new StringBuilder("runner CPU by thread:");
+    StringBuilder line = new StringBuilder("CPU by thread:");
     used.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
         .forEach(e -> line.append(String.format(" %s %.0f%%;", e.getKey(), 100.0 * e.getValue() / Math.max(1, total))));
-    write(line.toString());
+    return line.toString();
   }
 
   static double heapUsedMb(RunnerProcess runner) {

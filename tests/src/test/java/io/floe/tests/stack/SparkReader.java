@@ -60,12 +60,9 @@ public final class SparkReader {
   public static final String CDS_PROPERTY = "floe.spark-reader.cds";
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(3);
-  /** The first build may download ~350 MB (Spark, Iceberg's runtime, the AWS bundle, Maven plugins). */
-  static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
 
   private static final String MAIN_CLASS = "io.floe.sparkreader.SparkReader";
   private static final String JAR = "target/floe-spark-reader.jar";
-  private static final int TAIL_LINES = 40;
 
   /**
    * What Spark's own launcher passes to the JVM ({@code
@@ -98,9 +95,6 @@ public final class SparkReader {
           "-Dio.netty.allocator.type=pooled",
           "-Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE",
           "--enable-native-access=ALL-UNNAMED");
-
-  private static final Object BUILD_MONITOR = new Object();
-  private static volatile String cachedClasspath;
 
   private SparkReader() {}
 
@@ -193,8 +187,8 @@ public final class SparkReader {
 
   /** Starts the child, waits for it, and parses its last JSON line. */
   static Map<String, Object> run(Target target, List<String> readArgs, Duration timeout) {
-    Path project = projectDir();
-    String classpath = classpath(project);
+    Path project = ChildProject.find("spark-reader", PROJECT_PROPERTY);
+    String classpath = ChildProject.classpath(project, JAR);
     Path archive = cdsArchive(project);
     Path runDir;
     try {
@@ -243,108 +237,25 @@ public final class SparkReader {
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
 
-    int exit = execute(builder, timeout, err, "Spark reader");
+    int exit = ChildProject.execute(builder, timeout, err, "Spark reader");
     String line = lastJsonLine(out);
     Map<String, Object> json = line == null ? Map.of() : Json.parseObject(line);
     if (exit != 0 || line == null || json.containsKey("error")) {
       throw new IllegalStateException("Spark reader failed (exit " + exit + "): " + json.getOrDefault("error", "no result")
-          + "\nlogs in " + runDir + ", stderr tail:\n" + tail(err));
+          + "\nlogs in " + runDir + ", stderr tail:\n" + ChildProject.tail(err));
     }
     if (dump != null) {
       keepArchive(dump, archive);
     }
     json = new LinkedHashMap<>(json);
     json.put("$line", line);
-    deleteRecursively(runDir);
+    ChildProject.deleteRecursively(runDir);
     return json;
   }
 
   private static void addIfSet(List<String> command, String key, String value) {
     if (value != null) {
       command.add("--" + key + "=" + value);
-    }
-  }
-
-  /**
-   * The child's classpath: {@code target/floe-spark-reader.jar} and every dependency jar. Built once,
-   * then read from {@code target/classpath.txt} while it is newer than the pom and the sources and
-   * every jar it names exists.
-   */
-  static String classpath(Path project) {
-    String known = cachedClasspath;
-    if (known != null) {
-      return known;
-    }
-    synchronized (BUILD_MONITOR) {
-      if (cachedClasspath != null) {
-        return cachedClasspath;
-      }
-      Path target = project.resolve("target");
-      Path classpathFile = target.resolve("classpath.txt");
-      try {
-        Files.createDirectories(target);
-        // Another test JVM (a parallel fork) may be building the same project.
-        try (FileChannel channel = FileChannel.open(target.resolve(".build.lock"),
-            StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-          FileLock lock = channel.lock();
-          try {
-            if (!isFresh(project, classpathFile)) {
-              build(project, classpathFile);
-            }
-            String jars = Files.readString(classpathFile).strip();
-            cachedClasspath = project.resolve(JAR) + java.io.File.pathSeparator + jars;
-            return cachedClasspath;
-          } finally {
-            lock.release();
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot build the Spark reader in " + project, e);
-      }
-    }
-  }
-
-  private static boolean isFresh(Path project, Path classpathFile) throws IOException {
-    if (!Files.isRegularFile(classpathFile) || !Files.isRegularFile(project.resolve(JAR))) {
-      return false;
-    }
-    FileTime built = Files.getLastModifiedTime(classpathFile);
-    if (newest(project.resolve("pom.xml")).compareTo(built) > 0 || newest(project.resolve("src")).compareTo(built) > 0) {
-      return false;
-    }
-    for (String jar : Files.readString(classpathFile).strip().split(java.io.File.pathSeparator)) {
-      if (!jar.isEmpty() && !Files.isRegularFile(Path.of(jar))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static FileTime newest(Path path) throws IOException {
-    try (Stream<Path> files = Files.walk(path)) {
-      return files.map(p -> {
-        try {
-          return Files.getLastModifiedTime(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).max(Comparator.naturalOrder()).orElse(FileTime.fromMillis(0));
-    }
-  }
-
-  private static void build(Path project, Path classpathFile) throws IOException {
-    Files.deleteIfExists(classpathFile);
-    // A class-data-sharing archive is only valid for the classpath it was made with.
-    deleteRecursively(project.resolve("target/cds"));
-    Path log = project.resolve("target/build.log");
-    List<String> command = List.of(maven(), "-B", "-q", "-f", project.resolve("pom.xml").toString(),
-        "package", "dependency:build-classpath", "-Dmdep.outputFile=" + classpathFile);
-    ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    int exit = execute(builder, BUILD_TIMEOUT, log, "Spark reader build");
-    if (exit != 0 || !Files.isRegularFile(classpathFile)) {
-      throw new IllegalStateException("Cannot build the Spark reader (" + String.join(" ", command)
-          + ", exit " + exit + "):\n" + tail(log));
     }
   }
 
@@ -380,59 +291,6 @@ public final class SparkReader {
     return archive.resolveSibling(archive.getFileName() + ".unsupported");
   }
 
-  private static String maven() {
-    String home = System.getenv("MAVEN_HOME");
-    if (home != null && Files.isExecutable(Path.of(home, "bin", "mvn"))) {
-      return Path.of(home, "bin", "mvn").toString();
-    }
-    return "mvn";
-  }
-
-  /** Runs to completion or kills it (and its children) at the timeout; returns the exit code. */
-  private static int execute(ProcessBuilder builder, Duration timeout, Path log, String what) {
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot start " + what + ": " + builder.command().get(0), e);
-    }
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException(what + " did not finish within " + timeout + ":\n" + tail(log));
-      }
-      return process.exitValue();
-    } catch (InterruptedException e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for " + what, e);
-    }
-  }
-
-  /** The spark-reader project: system property, else {@code spark-reader} or {@code tests/spark-reader} above the cwd. */
-  static Path projectDir() {
-    String configured = System.getProperty(PROJECT_PROPERTY);
-    if (configured != null && !configured.isBlank()) {
-      Path dir = Path.of(configured).toAbsolutePath();
-      if (!Files.isRegularFile(dir.resolve("pom.xml"))) {
-        throw new IllegalStateException("Invalid " + PROJECT_PROPERTY + ": " + dir + " has no pom.xml");
-      }
-      return dir;
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      for (Path candidate : List.of(dir.resolve("spark-reader"), dir.resolve("tests/spark-reader"))) {
-        if (Files.isRegularFile(candidate.resolve("pom.xml"))) {
-          return candidate;
-        }
-      }
-    }
-    throw new IllegalStateException("Cannot find tests/spark-reader from " + Path.of("").toAbsolutePath()
-        + "; set -D" + PROJECT_PROPERTY + "=DIR");
-  }
-
   private static String lastJsonLine(Path out) {
     try {
       List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
@@ -444,27 +302,6 @@ public final class SparkReader {
       return null;
     } catch (IOException e) {
       return null;
-    }
-  }
-
-  private static String tail(Path file) {
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-      long start = Math.max(0, f.length() - 32 * 1024);
-      byte[] bytes = new byte[(int) (f.length() - start)];
-      f.seek(start);
-      f.readFully(bytes);
-      List<String> lines = new String(bytes, StandardCharsets.UTF_8).lines().toList();
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e + ")";
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // best effort: it is under target/
     }
   }
 
