@@ -88,6 +88,12 @@ COPY --from=build /build/runner/target/floe-runner.jar /opt/floe/runner/target/f
 COPY floe /opt/floe/floe
 RUN chmod 0755 /opt/floe/floe
 
+# Class-data sharing: a training run (the `floe dev` demo on free ports, ~30 s) writes the
+# archive of the classes a runner loads; the launcher then maps it at every start, which halves
+# the CPU a cold runner spends before its first task (BENCHMARKS.md). Same JVM, same jar paths:
+# it is made here, in the runtime image. If it cannot be made, the image still works without it.
+RUN /opt/floe/floe cds-archive || echo "floe: no class-data-sharing archive; starts will be slower" >&2
+
 # The launcher runs `java ${FLOE_JAVA_OPTS:--Xmx1g}`. A fixed -Xmx ignores the container's
 # memory limit; instead the JDK reads the cgroup limit and MaxRAMPercentage=75 gives the heap
 # three quarters of it, leaving the rest for metaspace, thread stacks, Netty's direct buffers

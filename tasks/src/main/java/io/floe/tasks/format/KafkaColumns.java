@@ -68,25 +68,82 @@ public final class KafkaColumns {
 
   /** Builds the {@code _kafka} value of {@code record}, for the struct type the table has. */
   public static GenericRecord of(ConsumerRecord<byte[], byte[]> record, Types.StructType tableType) {
-    GenericRecord kafka = GenericRecord.create(tableType);
-    kafka.setField("topic", record.topic());
-    kafka.setField("partition", record.partition());
-    kafka.setField("offset", record.offset());
-    kafka.setField("timestamp", utc(record.timestamp()));
-    kafka.setField("key", record.key() == null ? null : ByteBuffer.wrap(record.key()));
-    Header[] headers = record.headers().toArray();
-    if (headers.length > 0) {
-      Types.StructType headerType =
-          tableType.field("headers").type().asListType().elementType().asStructType();
-      List<GenericRecord> values = new ArrayList<>(headers.length);
-      for (Header header : headers) {
-        GenericRecord value = GenericRecord.create(headerType);
-        value.setField("key", header.key());
-        value.setField("value", header.value() == null ? null : ByteBuffer.wrap(header.value()));
-        values.add(value);
+    return new Filler(Types.StructType.of(Types.NestedField.optional(1, COLUMN, tableType))).value(record);
+  }
+
+  /**
+   * Sets the {@code _kafka} column of the rows of one table schema. Positions are resolved once,
+   * when it is made (per batch): a row then costs no name lookups, and each {@code _kafka} value
+   * is a copy of a template rather than a record built from its type.
+   */
+  public static final class Filler {
+    private final int column;
+    private final GenericRecord template;
+    private final Types.StructType headerType;
+    private final int topic;
+    private final int partition;
+    private final int offset;
+    private final int timestamp;
+    private final int key;
+    private final int headers;
+
+    /** @param row the table's row type, with its {@code _kafka} struct column */
+    public Filler(Types.StructType row) {
+      this.column = position(row, COLUMN);
+      if (column < 0 || !row.fields().get(column).type().isStructType()) {
+        throw new IllegalArgumentException("The row type has no " + COLUMN + " struct column; the table was not created by Floe");
       }
-      kafka.setField("headers", values);
+      Types.StructType type = row.fields().get(column).type().asStructType();
+      this.template = GenericRecord.create(type);
+      this.topic = position(type, "topic");
+      this.partition = position(type, "partition");
+      this.offset = position(type, "offset");
+      this.timestamp = position(type, "timestamp");
+      this.key = position(type, "key");
+      this.headers = position(type, "headers");
+      this.headerType = headers < 0 ? null : type.fields().get(headers).type().asListType().elementType().asStructType();
     }
-    return kafka;
+
+    /** Sets {@code row}'s {@code _kafka} column (the row has the type this was made for). */
+    public void fill(GenericRecord row, ConsumerRecord<byte[], byte[]> record) {
+      row.set(column, value(record));
+    }
+
+    GenericRecord value(ConsumerRecord<byte[], byte[]> record) {
+      GenericRecord kafka = template.copy();
+      set(kafka, topic, record.topic());
+      set(kafka, partition, record.partition());
+      set(kafka, offset, record.offset());
+      set(kafka, timestamp, utc(record.timestamp()));
+      set(kafka, key, record.key() == null ? null : ByteBuffer.wrap(record.key()));
+      Header[] all = record.headers().toArray();
+      if (all.length > 0 && headers >= 0) {
+        List<GenericRecord> values = new ArrayList<>(all.length);
+        for (Header header : all) {
+          GenericRecord value = GenericRecord.create(headerType);
+          value.setField("key", header.key());
+          value.setField("value", header.value() == null ? null : ByteBuffer.wrap(header.value()));
+          values.add(value);
+        }
+        kafka.set(headers, values);
+      }
+      return kafka;
+    }
+
+    private static void set(GenericRecord record, int position, Object value) {
+      if (position >= 0) {
+        record.set(position, value);
+      }
+    }
+
+    private static int position(Types.StructType struct, String name) {
+      List<Types.NestedField> fields = struct.fields();
+      for (int i = 0; i < fields.size(); i++) {
+        if (fields.get(i).name().equals(name)) {
+          return i;
+        }
+      }
+      return -1;
+    }
   }
 }

@@ -68,7 +68,7 @@ final class JsonDecoder implements BatchDecoder {
       }
     }
     Schema schema = shaper.table().schema();
-    Types.StructType kafkaType = shaper.kafkaType();
+    KafkaColumns.Filler kafka = shaper.kafkaFiller();
     List<Record> written = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       ConsumerRecord<byte[], byte[]> record = batch.get(i);
@@ -88,7 +88,7 @@ final class JsonDecoder implements BatchDecoder {
       if (!keys.fill(row, record)) {
         continue;
       }
-      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      kafka.fill(row, record);
       written.add(row);
     }
     return written;

@@ -29,7 +29,7 @@ final class RawDecoder implements BatchDecoder {
   public List<Record> decode(List<ConsumerRecord<byte[], byte[]>> batch) {
     RecordFormat format = shaper.format();
     Schema schema = shaper.table().schema();
-    Types.StructType kafkaType = shaper.kafkaType();
+    KafkaColumns.Filler kafka = shaper.kafkaFiller();
     List<Record> rows = new ArrayList<>(batch.size());
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       if (record.value() == null) {
@@ -49,7 +49,7 @@ final class RawDecoder implements BatchDecoder {
       if (!keys.fill(row, record)) {
         continue;
       }
-      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      kafka.fill(row, record);
       rows.add(row);
     }
     return rows;

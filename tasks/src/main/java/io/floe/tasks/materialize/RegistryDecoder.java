@@ -83,7 +83,7 @@ final class RegistryDecoder implements BatchDecoder {
     }
     Map<String, String> refused = shaper.evolveTo(shapes);
     Schema schema = shaper.table().schema();
-    Types.StructType kafkaType = shaper.kafkaType();
+    KafkaColumns.Filler kafka = shaper.kafkaFiller();
     Types.NestedField valueColumn = schema.findField(RecordFormat.VALUE_COLUMN);
     Types.NestedField keyColumn = schema.findField(RecordFormat.KEY_COLUMN);
     List<Record> rows = new ArrayList<>(batch.size());
@@ -119,7 +119,7 @@ final class RegistryDecoder implements BatchDecoder {
       } else if (!keys.fill(row, record)) {
         continue;
       }
-      row.setField(KafkaColumns.COLUMN, KafkaColumns.of(record, kafkaType));
+      kafka.fill(row, record);
       rows.add(row);
     }
     return rows;

@@ -104,14 +104,14 @@ final class TableShaper {
     return name == null ? ErrorMode.LOG : ErrorMode.of(name);
   }
 
-  /** The table's {@code _kafka} struct type. */
-  Types.StructType kafkaType() {
+  /** What sets the {@code _kafka} column of rows of the table's current schema. */
+  KafkaColumns.Filler kafkaFiller() {
     Types.NestedField kafkaField = table.schema().findField(KafkaColumns.COLUMN);
     if (kafkaField == null || !kafkaField.type().isStructType()) {
       throw new IllegalArgumentException(
           "Table " + id + " has no " + KafkaColumns.COLUMN + " struct column; it was not created by Floe");
     }
-    return kafkaField.type().asStructType();
+    return new KafkaColumns.Filler(table.schema().asStruct());
   }
 
   /**

@@ -77,6 +77,7 @@ class PeerBenchmark {
   void againstTheKafkaConnectSink() throws Exception {
     ConnectSink.classpath(); // built (or found) before anything is timed
     Path jar = shippedRunner();
+    List<String> runnerFlags = runnerFlags(jar);
     int runs = Integer.getInteger("floe.bench.peer-runs", 1);
     for (String count : System.getProperty("floe.bench.peer-partitions", "4").split(",")) {
       int partitions = Integer.parseInt(count.trim());
@@ -91,7 +92,7 @@ class PeerBenchmark {
             String table = "peer." + who.trim() + "_" + run;
             Run result = switch (who.trim()) {
               case "connect" -> connect(stack, catalog, table, "control-" + run);
-              case "floe" -> floe(stack, catalog, jar, table);
+              case "floe" -> floe(stack, catalog, jar, runnerFlags, table);
               default -> throw new IllegalArgumentException("floe.bench.peer-order: connect or floe, not " + who);
             };
             verify(stack, catalog, table);
@@ -124,13 +125,13 @@ class PeerBenchmark {
     }
   }
 
-  private Run floe(LocalStack stack, RESTCatalog catalog, Path jar, String table) throws Exception {
+  private Run floe(LocalStack stack, RESTCatalog catalog, Path jar, List<String> flags, String table) throws Exception {
     Map<String, String> config = new HashMap<>(stack.infra().runnerConfig());
     config.put("catalog.uri", stack.catalogUri());
     config.put("planner.freshness-interval-ms", Long.toString(COMMIT_INTERVAL_MS));
     config.putAll(MaterializeBenchmark.runnerSettings());
     long start = System.nanoTime();
-    try (RunnerProcess runner = RunnerProcess.start(jar, config, HEAP, dir.resolve(table))) {
+    try (RunnerProcess runner = RunnerProcess.start(jar, flags, config, HEAP, dir.resolve(table))) {
       MaterializeBenchmark.post(runner, new JsonObject().put("table", table).put("topic", TOPIC));
       double registered = MaterializeBenchmark.cpuTicks(runner.pid()) / (double) MaterializeBenchmark.CLOCK_TICKS;
       MaterializeBenchmark.write(String.format("peer: floe registered %s after %.1f s, %.1f CPU-seconds", table,
@@ -262,6 +263,27 @@ class PeerBenchmark {
       }
     }
     return list;
+  }
+
+  /**
+   * The JVM flags the launcher adds: the class-data-sharing archive, made now (`floe cds-archive`,
+   * as the image build does) if it is missing or older than the jar; none with {@code
+   * -Dfloe.bench.runner-cds=false}.
+   */
+  private static List<String> runnerFlags(Path jar) throws Exception {
+    if (!Boolean.parseBoolean(System.getProperty("floe.bench.runner-cds", "true"))) {
+      return List.of();
+    }
+    Path archive = jar.resolveSibling("floe-runner.jsa");
+    if (!Files.isRegularFile(archive) || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) <= 0) {
+      Path launcher = jar.getParent().getParent().getParent().resolve("floe");
+      Process training = new ProcessBuilder(launcher.toString(), "cds-archive").inheritIO().start();
+      if (training.waitFor() != 0) {
+        throw new IllegalStateException("floe cds-archive failed (exit " + training.exitValue() + ")");
+      }
+    }
+    MaterializeBenchmark.write("peer: the runner maps the class-data-sharing archive " + archive);
+    return List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:auto");
   }
 
   /** runner/target/floe-runner.jar, as the launcher and the image run it (built by `mvn install`). */

@@ -42,10 +42,16 @@ class RowPathBenchmark {
   private static final int RECORDS = Integer.getInteger("floe.bench.records", 200_000);
   private static final int ROUNDS = Integer.getInteger("floe.bench.rounds", 5);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<String, String> TABLE_PROPERTIES = Map.of(
-      "write.parquet.compression-codec", "zstd",
-      "write.parquet.row-group-size-bytes", Integer.toString(16 << 20),
-      "write.parquet.dict-size-bytes", "262144");
+  /** Floe's defaults for new tables, with any -Dfloe.bench.set="key=value;..." on top (e.g. another codec). */
+  private static final Map<String, String> TABLE_PROPERTIES = tableProperties();
+
+  private static Map<String, String> tableProperties() {
+    Map<String, String> properties = new java.util.HashMap<>(
+        io.floe.tasks.materialize.MaterializeSettings.defaultTableProperties());
+    properties.remove("format-version");
+    properties.putAll(MaterializeBenchmark.runnerSettings());
+    return properties;
+  }
 
   @TempDir Path dir;
 

@@ -42,21 +42,23 @@ public final class RunnerProcess implements AutoCloseable {
   }
 
   public static RunnerProcess start(Map<String, String> config, String maxHeap, Path workDir) throws Exception {
-    return start(null, config, maxHeap, workDir);
+    return start(null, List.of(), config, maxHeap, workDir);
   }
 
   /**
    * As {@link #start(Map, String, Path)}, run as shipped ({@code java -jar runner/target/floe-runner.jar},
-   * its {@code lib/} beside it) rather than from the test classpath, when {@code jar} is not null.
+   * its {@code lib/} beside it) rather than from the test classpath, when {@code jar} is not null;
+   * {@code jvmFlags} go before the launch.
    */
-  public static RunnerProcess start(Path jar, Map<String, String> config, String maxHeap, Path workDir) throws Exception {
+  public static RunnerProcess start(Path jar, List<String> jvmFlags, Map<String, String> config, String maxHeap,
+      Path workDir) throws Exception {
     int port = freePort();
     List<String> arguments = new ArrayList<>();
     arguments.add("run");
     config.forEach((key, value) -> arguments.add("--set=" + key + "=" + value));
     arguments.add("--set=runner.http.port=" + port);
     arguments.add("--set=runner.http.host=127.0.0.1");
-    RunnerProcess runner = launch(jar, arguments, Map.of(), maxHeap, workDir, port, "/ready", null);
+    RunnerProcess runner = launch(jar, jvmFlags, arguments, Map.of(), maxHeap, workDir, port, "/ready", null);
     runner.catalogUri = config.get("catalog.uri");
     runner.credential = config.get("catalog.credential");
     runner.secrets = config.entrySet().stream()
@@ -85,7 +87,7 @@ public final class RunnerProcess implements AutoCloseable {
   public static RunnerProcess startWithEnvironment(
       String command, Map<String, String> environment, String maxHeap, Path workDir, int httpPort, String readyPath)
       throws Exception {
-    return launch(null, List.of(command), environment, maxHeap, workDir, httpPort, readyPath, null);
+    return launch(null, List.of(), List.of(command), environment, maxHeap, workDir, httpPort, readyPath, null);
   }
 
   /**
@@ -96,7 +98,7 @@ public final class RunnerProcess implements AutoCloseable {
    */
   public static RunnerProcess startWithEnvironment(String command, Map<String, String> environment, String maxHeap,
       Path workDir, int httpPort, String readyPath, Path caFile, String catalogUri, String credential) throws Exception {
-    RunnerProcess process = launch(null, List.of(command), environment, maxHeap, workDir, httpPort, readyPath, caFile);
+    RunnerProcess process = launch(null, List.of(), List.of(command), environment, maxHeap, workDir, httpPort, readyPath, caFile);
     process.catalogUri = catalogUri;
     process.credential = credential;
     return process;
@@ -108,8 +110,9 @@ public final class RunnerProcess implements AutoCloseable {
     }
   }
 
-  private static RunnerProcess launch(Path jar, List<String> arguments, Map<String, String> environment, String maxHeap,
-      Path workDir, int port, String readyPath, Path caFile) throws Exception {
+  private static RunnerProcess launch(Path jar, List<String> jvmFlags, List<String> arguments,
+      Map<String, String> environment, String maxHeap, Path workDir, int port, String readyPath, Path caFile)
+      throws Exception {
     Files.createDirectories(workDir);
     Path log = workDir.resolve(arguments.get(0) + "-" + port + ".log");
     List<String> command = new ArrayList<>();
@@ -122,6 +125,7 @@ public final class RunnerProcess implements AutoCloseable {
         command.add(flag);
       }
     }
+    command.addAll(jvmFlags);
     if (jar == null) {
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
