@@ -132,10 +132,11 @@ class PeerBenchmark {
     config.putAll(MaterializeBenchmark.runnerSettings());
     long start = System.nanoTime();
     try (RunnerProcess runner = RunnerProcess.start(jar, flags, config, HEAP, dir.resolve(table))) {
+      long ready = System.nanoTime();
       MaterializeBenchmark.post(runner, new JsonObject().put("table", table).put("topic", TOPIC));
       double registered = MaterializeBenchmark.cpuTicks(runner.pid()) / (double) MaterializeBenchmark.CLOCK_TICKS;
-      MaterializeBenchmark.write(String.format("peer: floe registered %s after %.1f s, %.1f CPU-seconds", table,
-          (System.nanoTime() - start) / 1e9, registered));
+      MaterializeBenchmark.write(String.format("peer: floe ready after %.1f s; registration of %s answered in %.0f ms;"
+              + " %.1f CPU-seconds by then", (ready - start) / 1e9, table, (System.nanoTime() - ready) / 1e6, registered));
       return await("floe", stack, catalog, table, runner.pid(), start, runner::isAlive, runner::logTail);
     }
   }
