@@ -79,7 +79,7 @@ final class AvroDecoder implements RecordDecoder {
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
       throw new RecordConversionException("Avro payload cannot be decoded with schema " + schema.getFullName() + ": " + e);
     }
-    return convert(value, schema, target, "");
+    return convertRoot(value, target);
   }
 
   // ---- schema mapping ----
@@ -216,119 +216,222 @@ final class AvroDecoder implements RecordDecoder {
 
   // ---- values ----
 
-  private static Object convert(Object value, Schema source, Type target, String path) throws RecordConversionException {
-    if (value == null) {
-      return null;
+  /**
+   * Converts one decoded Avro value (never null) to its column's value. Compiled once per writer
+   * schema and column type, so a record costs no schema walks, field lookups by name or path
+   * strings: {@code path} names the value in error messages, and a converter compiled for path P
+   * that is handed P itself uses the child paths it precomputed (only values inside maps, whose
+   * paths hold their keys, build theirs).
+   */
+  private interface Converter {
+    Object convert(Object value, String path) throws RecordConversionException;
+  }
+
+  /** The converter for the last column type asked for (the table's row type, until its schema changes). */
+  private record Plan(Type target, Converter converter) {}
+
+  private volatile Plan plan;
+
+  private Object convertRoot(Object value, Type target) throws RecordConversionException {
+    Plan current = plan;
+    if (current == null || current.target() != target) {
+      current = new Plan(target, compile(schema, target, ""));
+      plan = current;
     }
+    return value == null ? null : current.converter().convert(value, "");
+  }
+
+  private static Converter compile(Schema source, Type target, String path) {
     if (source.getType() == Schema.Type.UNION) {
-      Schema branch = source.getTypes().get(GenericData.get().resolveUnion(source, value));
-      if (branch.getType() == Schema.Type.NULL) {
-        return null;
-      }
-      if (nonNull(source) != source) {
-        return convert(value, branch, target, path); // an optional value
-      }
-      if (!target.isStructType()) {
-        throw Values.mismatch(path, "a union", target);
-      }
-      String name = branchName(branch);
-      Types.StructType struct = target.asStructType();
-      GenericRecord record = GenericRecord.create(struct);
-      Types.NestedField field = struct.field(name);
-      if (field == null) {
-        throw new RecordConversionException("field '" + path + "': union branch " + name + " has no column");
-      }
-      record.setField(name, convert(value, branch, field.type(), Values.child(path, name)));
-      return record;
+      return union(source, target, path);
     }
     LogicalType logical = source.getLogicalType();
     if (logical != null) {
-      Object converted = logicalValue(value, source, logical, target, path);
-      if (converted != null) {
-        return converted;
+      Converter converter = logical(source, logical, target);
+      if (converter != null) {
+        return converter;
       }
     }
     switch (source.getType()) {
       case BOOLEAN:
         if (target.typeId() == Type.TypeID.BOOLEAN) {
-          return value;
+          return (value, at) -> value;
         }
         break;
       case INT:
       case LONG:
-        return Values.integral(((Number) value).longValue(), target, path);
+        return (value, at) -> Values.integral(((Number) value).longValue(), target, at);
       case FLOAT:
-      case DOUBLE:
-        return Values.floating(((Number) value).doubleValue(), source.getType() == Schema.Type.FLOAT, target, path);
+      case DOUBLE: {
+        boolean isFloat = source.getType() == Schema.Type.FLOAT;
+        return (value, at) -> Values.floating(((Number) value).doubleValue(), isFloat, target, at);
+      }
       case STRING:
       case ENUM:
         if (target.typeId() == Type.TypeID.STRING) {
-          return value.toString();
+          return (value, at) -> value.toString();
         }
         break;
       case BYTES:
         if (target.typeId() == Type.TypeID.BINARY) {
-          return ((ByteBuffer) value).duplicate();
+          return (value, at) -> ((ByteBuffer) value).duplicate();
         }
         break;
       case FIXED:
         if (target.typeId() == Type.TypeID.FIXED) {
-          return ((GenericFixed) value).bytes().clone();
+          return (value, at) -> ((GenericFixed) value).bytes().clone();
         }
         if (target.typeId() == Type.TypeID.BINARY) {
-          return ByteBuffer.wrap(((GenericFixed) value).bytes().clone());
+          return (value, at) -> ByteBuffer.wrap(((GenericFixed) value).bytes().clone());
         }
         break;
       case ARRAY:
         if (target.isListType()) {
-          Types.NestedField element = target.asListType().fields().get(0);
-          Collection<?> items = (Collection<?>) value;
-          List<Object> list = new ArrayList<>(items.size());
-          for (Object item : items) {
-            list.add(required(convert(item, source.getElementType(), element.type(), path + "[]"), element, path + "[]"));
-          }
-          return list;
+          return list(source, target.asListType().fields().get(0), path);
         }
         break;
       case MAP:
         if (target.isMapType()) {
-          Types.NestedField valueField = target.asMapType().fields().get(1);
-          Map<?, ?> entries = (Map<?, ?>) value;
-          Map<String, Object> map = new HashMap<>(entries.size() * 2);
-          for (Map.Entry<?, ?> entry : entries.entrySet()) {
-            String key = entry.getKey().toString();
-            String valuePath = Values.child(path, key);
-            map.put(key, required(convert(entry.getValue(), source.getValueType(), valueField.type(), valuePath), valueField, valuePath));
-          }
-          return map;
+          return map(source, target.asMapType().fields().get(1), path);
         }
         break;
       case RECORD:
         if (target.isStructType()) {
-          return record((org.apache.avro.generic.GenericRecord) value, target.asStructType(), path);
+          return record(source, target.asStructType(), path);
         }
         break;
       default:
         break;
     }
-    throw Values.mismatch(path, "Avro " + source.getType().getName(), target);
+    String what = "Avro " + source.getType().getName();
+    return (value, at) -> {
+      throw Values.mismatch(at, what, target);
+    };
   }
 
-  private static GenericRecord record(org.apache.avro.generic.GenericRecord value, Types.StructType struct, String path)
-      throws RecordConversionException {
-    GenericRecord record = GenericRecord.create(struct);
-    Schema schema = value.getSchema();
+  private static Converter union(Schema source, Type target, String path) {
+    if (nonNull(source) != source) { // an optional value: its one other branch
+      return compile(nonNull(source), target, path);
+    }
+    if (!target.isStructType()) {
+      return (value, at) -> {
+        throw Values.mismatch(at, "a union", target);
+      };
+    }
+    Types.StructType struct = target.asStructType();
+    GenericRecord template = GenericRecord.create(struct);
+    List<Schema> branches = source.getTypes();
+    int[] positions = new int[branches.size()];
+    Converter[] converters = new Converter[branches.size()];
+    String[] names = new String[branches.size()];
+    String[] paths = new String[branches.size()];
+    for (int i = 0; i < branches.size(); i++) {
+      Schema branch = branches.get(i);
+      if (branch.getType() == Schema.Type.NULL) {
+        continue;
+      }
+      String name = branchName(branch);
+      names[i] = name;
+      paths[i] = Values.child(path, name);
+      Types.NestedField field = struct.field(name);
+      if (field == null) {
+        positions[i] = -1;
+        converters[i] = (value, at) -> {
+          throw new RecordConversionException("field '" + at + "': union branch " + name + " has no column");
+        };
+      } else {
+        positions[i] = struct.fields().indexOf(field);
+        converters[i] = compile(branch, field.type(), paths[i]);
+      }
+    }
+    return (value, at) -> {
+      int branch = GenericData.get().resolveUnion(source, value);
+      if (names[branch] == null) {
+        return null; // the null branch
+      }
+      if (positions[branch] < 0) {
+        return converters[branch].convert(value, at); // throws: the branch has no column
+      }
+      GenericRecord record = template.copy();
+      String branchPath = at == path ? paths[branch] : Values.child(at, names[branch]);
+      record.set(positions[branch], converters[branch].convert(value, branchPath));
+      return record;
+    };
+  }
+
+  private static Converter list(Schema source, Types.NestedField element, String path) {
+    String elementPath = path + "[]";
+    Converter converter = compile(source.getElementType(), element.type(), elementPath);
+    return (value, at) -> {
+      String itemPath = at == path ? elementPath : at + "[]";
+      Collection<?> items = (Collection<?>) value;
+      List<Object> list = new ArrayList<>(items.size());
+      for (Object item : items) {
+        list.add(required(item == null ? null : converter.convert(item, itemPath), element, itemPath));
+      }
+      return list;
+    };
+  }
+
+  private static Converter map(Schema source, Types.NestedField valueField, String path) {
+    // Compiled for a path no value has: a value's path holds its key, so it is built per entry.
+    Converter converter = compile(source.getValueType(), valueField.type(), Values.child(path, "*"));
+    return (value, at) -> {
+      Map<?, ?> entries = (Map<?, ?>) value;
+      Map<String, Object> map = new HashMap<>(entries.size() * 2);
+      for (Map.Entry<?, ?> entry : entries.entrySet()) {
+        String key = entry.getKey().toString();
+        String valuePath = Values.child(at, key);
+        Object item = entry.getValue();
+        map.put(key, required(item == null ? null : converter.convert(item, valuePath), valueField, valuePath));
+      }
+      return map;
+    };
+  }
+
+  /** Fills the struct's columns from the record's fields of the same name; a column the record lacks stays null. */
+  private static Converter record(Schema source, Types.StructType struct, String path) {
+    GenericRecord template = GenericRecord.create(struct);
     List<Types.NestedField> fields = struct.fields();
+    List<Integer> targetPositions = new ArrayList<>();
+    List<Integer> sourcePositions = new ArrayList<>();
+    List<Converter> converters = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<String> paths = new ArrayList<>();
     for (int pos = 0; pos < fields.size(); pos++) {
       Types.NestedField field = fields.get(pos);
-      Schema.Field source = schema.getField(field.name());
-      if (source == null) {
+      Schema.Field sourceField = source.getField(field.name());
+      if (sourceField == null) {
         continue; // a column this schema does not have (added by another version, or Floe's own)
       }
       String fieldPath = Values.child(path, field.name());
-      record.set(pos, required(convert(value.get(source.pos()), source.schema(), field.type(), fieldPath), field, fieldPath));
+      targetPositions.add(pos);
+      sourcePositions.add(sourceField.pos());
+      converters.add(compile(sourceField.schema(), field.type(), fieldPath));
+      names.add(field.name());
+      paths.add(fieldPath);
     }
-    return record;
+    int count = converters.size();
+    int[] targets = targetPositions.stream().mapToInt(Integer::intValue).toArray();
+    int[] sources = sourcePositions.stream().mapToInt(Integer::intValue).toArray();
+    Converter[] fieldConverters = converters.toArray(new Converter[0]);
+    Types.NestedField[] targetFields = new Types.NestedField[count];
+    for (int i = 0; i < count; i++) {
+      targetFields[i] = fields.get(targets[i]);
+    }
+    String[] fieldNames = names.toArray(new String[0]);
+    String[] fieldPaths = paths.toArray(new String[0]);
+    return (value, at) -> {
+      org.apache.avro.generic.GenericRecord avro = (org.apache.avro.generic.GenericRecord) value;
+      GenericRecord record = template.copy();
+      boolean compiledPath = at == path;
+      for (int i = 0; i < count; i++) {
+        String fieldPath = compiledPath ? fieldPaths[i] : Values.child(at, fieldNames[i]);
+        Object raw = avro.get(sources[i]);
+        record.set(targets[i], required(raw == null ? null : fieldConverters[i].convert(raw, fieldPath), targetFields[i], fieldPath));
+      }
+      return record;
+    };
   }
 
   private static Object required(Object value, Types.NestedField field, String path) throws RecordConversionException {
@@ -338,60 +441,80 @@ final class AvroDecoder implements RecordDecoder {
     return value;
   }
 
-  private static Object logicalValue(Object value, Schema source, LogicalType logical, Type target, String path)
-      throws RecordConversionException {
+  /** The converter of a logical type Floe maps, or null for one it does not know (the underlying type applies). */
+  private static Converter logical(Schema source, LogicalType logical, Type target) {
     if (logical instanceof LogicalTypes.Decimal decimal) {
-      byte[] unscaled = value instanceof GenericFixed fixed ? fixed.bytes() : bytes((ByteBuffer) value);
       if (!(target instanceof Types.DecimalType decimalType)) {
-        throw Values.mismatch(path, "a decimal", target);
+        return (value, at) -> {
+          throw Values.mismatch(at, "a decimal", target);
+        };
       }
-      return Values.decimal(new BigDecimal(new BigInteger(unscaled), decimal.getScale()), decimalType, path);
+      int scale = decimal.getScale();
+      return (value, at) -> {
+        byte[] unscaled = value instanceof GenericFixed fixed ? fixed.bytes() : bytes((ByteBuffer) value);
+        return Values.decimal(new BigDecimal(new BigInteger(unscaled), scale), decimalType, at);
+      };
     }
     switch (logical.getName()) {
       case "date":
         if (target.typeId() == Type.TypeID.DATE) {
-          return LocalDate.ofEpochDay((Integer) value);
+          return (value, at) -> LocalDate.ofEpochDay((Integer) value);
         }
-        throw Values.mismatch(path, "a date", target);
+        return (value, at) -> {
+          throw Values.mismatch(at, "a date", target);
+        };
       case "time-millis":
         if (target.typeId() == Type.TypeID.TIME) {
-          return LocalTime.ofNanoOfDay((Integer) value * 1_000_000L);
+          return (value, at) -> LocalTime.ofNanoOfDay((Integer) value * 1_000_000L);
         }
-        throw Values.mismatch(path, "a time", target);
+        return (value, at) -> {
+          throw Values.mismatch(at, "a time", target);
+        };
       case "time-micros":
         if (target.typeId() == Type.TypeID.TIME) {
-          return LocalTime.ofNanoOfDay((Long) value * 1_000L);
+          return (value, at) -> LocalTime.ofNanoOfDay((Long) value * 1_000L);
         }
-        throw Values.mismatch(path, "a time", target);
+        return (value, at) -> {
+          throw Values.mismatch(at, "a time", target);
+        };
       case "timestamp-millis":
-        return Values.timestamp(Instant.ofEpochMilli((Long) value), target, path);
+        return (value, at) -> Values.timestamp(Instant.ofEpochMilli((Long) value), target, at);
       case "timestamp-micros":
-        return Values.timestamp(Values.micros((Long) value), target, path);
+        return (value, at) -> Values.timestamp(Values.micros((Long) value), target, at);
       case "local-timestamp-millis":
       case "local-timestamp-micros": {
-        Instant instant = logical.getName().endsWith("millis") ? Instant.ofEpochMilli((Long) value) : Values.micros((Long) value);
-        if (target instanceof Types.TimestampType) {
-          LocalDateTime local = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-          return ((Types.TimestampType) target).shouldAdjustToUTC() ? local.atOffset(ZoneOffset.UTC) : local;
+        if (!(target instanceof Types.TimestampType timestamp)) {
+          return (value, at) -> {
+            throw Values.mismatch(at, "a timestamp", target);
+          };
         }
-        throw Values.mismatch(path, "a timestamp", target);
+        boolean millis = logical.getName().endsWith("millis");
+        return (value, at) -> {
+          Instant instant = millis ? Instant.ofEpochMilli((Long) value) : Values.micros((Long) value);
+          LocalDateTime local = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+          return timestamp.shouldAdjustToUTC() ? local.atOffset(ZoneOffset.UTC) : local;
+        };
       }
       case "uuid":
         if (target.typeId() == Type.TypeID.UUID) {
-          try {
-            if (value instanceof GenericFixed fixed) {
-              ByteBuffer bytes = ByteBuffer.wrap(fixed.bytes());
-              return new UUID(bytes.getLong(), bytes.getLong());
+          return (value, at) -> {
+            try {
+              if (value instanceof GenericFixed fixed) {
+                ByteBuffer bytes = ByteBuffer.wrap(fixed.bytes());
+                return new UUID(bytes.getLong(), bytes.getLong());
+              }
+              return UUID.fromString(value.toString());
+            } catch (IllegalArgumentException e) {
+              throw new RecordConversionException("field '" + at + "': not a UUID: " + value);
             }
-            return UUID.fromString(value.toString());
-          } catch (IllegalArgumentException e) {
-            throw new RecordConversionException("field '" + path + "': not a UUID: " + value);
-          }
+          };
         }
         if (target.typeId() == Type.TypeID.STRING) {
-          return value.toString();
+          return (value, at) -> value.toString();
         }
-        throw Values.mismatch(path, "a uuid", target);
+        return (value, at) -> {
+          throw Values.mismatch(at, "a uuid", target);
+        };
       default:
         return null;
     }
