@@ -162,6 +162,7 @@ class MaterializeBenchmark {
       Map<String, String> config = new HashMap<>(stack.runnerConfig(Map.of()));
       config.put("planner.freshness-interval-ms", "10000");
       config.put("planner.interval-ms", "1000");
+      config.putAll(runnerSettings()); // e.g. -Dfloe.bench.set="planner.freshness-interval-ms=2000"
       stack.createTopic("warmup-json", PARTITIONS);
       produce(stack, "warmup-json", WARMUP_RECORDS, i -> jsonValue(i).getBytes(StandardCharsets.UTF_8));
       try (RunnerProcess runner = RunnerProcess.start(config, HEAP, dir.resolve("runners"))) {
@@ -200,9 +201,10 @@ class MaterializeBenchmark {
         for (Snapshot ignored : table.snapshots()) {
           commits++;
         }
-        String line = String.format("freshness: %d records at %d records/s for %d s, default 10 s interval, 1 warm runner: "
+        String line = String.format("freshness: %d records at %d records/s for %d s, %s ms interval, 1 warm runner: "
                 + "p50 %.1f s, p99 %.1f s, max %.1f s (%d commits)",
-            latencies.size(), rate, seconds, percentile(latencies, 50) / 1000.0, percentile(latencies, 99) / 1000.0,
+            latencies.size(), rate, seconds, config.get("planner.freshness-interval-ms"),
+            percentile(latencies, 50) / 1000.0, percentile(latencies, 99) / 1000.0,
             latencies.get(latencies.size() - 1) / 1000.0, commits);
         write(line);
       }
