@@ -52,6 +52,11 @@ public final class SchemaDecoders {
     this.protoFiles = Caffeine.newBuilder().maximumSize(cacheSize).build();
   }
 
+  /** The decoder of one Avro writer schema, without a registry (the row-path benchmark's). */
+  public static RecordDecoder avro(org.apache.avro.Schema schema) {
+    return new AvroDecoder(schema);
+  }
+
   /**
    * The decoder of a framed payload.
    *

@@ -97,11 +97,58 @@ class RowPathBenchmark {
               + "streaming read + Parquet write %.0f rows/CPU-s (%.1f MB file)",
           Instant.now(), round, ROUNDS, RECORDS, records.get(0).length,
           rate(readStreaming), rate(readTree), rate(readAndWrite), Files.size(file) / 1e6);
-      System.out.println(line);
-      Files.createDirectories(Path.of("target", "benchmarks"));
-      Files.writeString(Path.of("target", "benchmarks", "row-path.txt"), line + System.lineSeparator(),
-          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      report(line);
     }
+  }
+
+  /**
+   * The Avro path alone: {@link MaterializeBenchmark#avroValue} records (the same content, ~0.83 KB)
+   * decoded by Floe's Avro decoder into rows of the table's type, then also written to Parquet.
+   */
+  @Test
+  void avro() throws Exception {
+    org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse(MaterializeBenchmark.AVRO_SCHEMA);
+    List<byte[]> payloads = new ArrayList<>(RECORDS);
+    for (int i = 0; i < RECORDS; i++) {
+      byte[] framed = MaterializeBenchmark.avroValue(avro, 1, i);
+      payloads.add(java.util.Arrays.copyOfRange(framed, io.floe.tasks.schema.WireFormat.HEADER_SIZE, framed.length));
+    }
+    io.floe.tasks.schema.RecordDecoder decoder = io.floe.tasks.schema.SchemaDecoders.avro(avro);
+    AtomicInteger ids = new AtomicInteger();
+    Schema schema = new Schema(TypeUtil.assignFreshIds(decoder.type().asStructType(), ids::incrementAndGet)
+        .asStructType().fields());
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    for (int round = 1; round <= ROUNDS; round++) {
+      long decode = cpu(threads, () -> {
+        for (byte[] payload : payloads) {
+          decoder.decode(payload, 0, schema.asStruct());
+        }
+      });
+      Path file = dir.resolve("avro-" + round + ".parquet");
+      long decodeAndWrite = cpu(threads, () -> {
+        try (FileAppender<Record> out = Parquet.write(org.apache.iceberg.Files.localOutput(file.toFile()))
+            .schema(schema)
+            .createWriterFunc(type -> GenericParquetWriter.create(schema, type))
+            .setAll(TABLE_PROPERTIES)
+            .overwrite()
+            .build()) {
+          for (byte[] payload : payloads) {
+            out.add((Record) decoder.decode(payload, 0, schema.asStruct()));
+          }
+        }
+      });
+      report(String.format("%s avro row path, round %d of %d, %d records of ~%d bytes: decode %.0f rows/CPU-s, "
+              + "decode + Parquet write %.0f rows/CPU-s (%.1f MB file)",
+          Instant.now(), round, ROUNDS, RECORDS, payloads.get(0).length, rate(decode), rate(decodeAndWrite),
+          Files.size(file) / 1e6));
+    }
+  }
+
+  private static void report(String line) throws Exception {
+    System.out.println(line);
+    Files.createDirectories(Path.of("target", "benchmarks"));
+    Files.writeString(Path.of("target", "benchmarks", "row-path.txt"), line + System.lineSeparator(),
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
   }
 
   private interface Work {
